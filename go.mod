@@ -1,0 +1,3 @@
+module github.com/moodlemig/moodlemig
+
+go 1.26
