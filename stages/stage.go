@@ -8,6 +8,7 @@ package stages
 import (
 	"context"
 	"fmt"
+	"io"
 
 	"github.com/moodlemig/moodlemig/backup"
 	"github.com/moodlemig/moodlemig/report"
@@ -24,6 +25,11 @@ type Env struct {
 	// ReportDir, when set, is where a stage may save side files for the user
 	// (e.g. the XML of a skipped module).
 	ReportDir string
+	// Output is where a terminal stage (write) writes the archive it
+	// produces: a temporary file the runner moves into place only when the
+	// whole job succeeded, or a discarding writer in a dry run. Nil when the
+	// pipeline has no terminal stage.
+	Output io.Writer
 }
 
 // Stage is one configured step of a pipeline.
@@ -80,6 +86,9 @@ type Spec struct {
 	Input backup.Kind
 	// Output is the kind it produces (KindAny: the same as its input).
 	Output backup.Kind
+	// Terminal marks a stage that writes the pipeline's output to Env.Output
+	// (write); it must be the last stage.
+	Terminal bool
 	// New builds the stage from options already checked against Options
 	// and completed with defaults: every declared option is present, with a
 	// value of its declared Go type (string, bool, int, float64).
