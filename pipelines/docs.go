@@ -84,3 +84,39 @@ func outKind(s *stages.Spec) string {
 func mdCell(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "|", "\\|"), "\n", " ")
 }
+
+// StageInfo is the JSON form of a stage's Spec (`moodlemig stages --json`).
+type StageInfo struct {
+	Name     string       `json:"name"`
+	Summary  string       `json:"summary"`
+	Doc      string       `json:"doc,omitempty"`
+	Input    string       `json:"input"`
+	Output   string       `json:"output"`
+	Terminal bool         `json:"terminal,omitempty"`
+	Options  []OptionInfo `json:"options"`
+}
+
+// OptionInfo is the JSON form of a stage option.
+type OptionInfo struct {
+	Name    string   `json:"name"`
+	Type    string   `json:"type"`
+	Default any      `json:"default"`
+	Values  []string `json:"values,omitempty"`
+	Min     *float64 `json:"min,omitempty"`
+	Max     *float64 `json:"max,omitempty"`
+	Doc     string   `json:"doc"`
+}
+
+// Info describes s as plain data.
+func Info(s *stages.Spec) StageInfo {
+	in := StageInfo{Name: s.Name, Summary: s.Summary, Doc: s.Doc, Input: kindOr(s.Input), Output: outKind(s), Terminal: s.Terminal, Options: []OptionInfo{}}
+	for _, o := range s.Options {
+		oi := OptionInfo{Name: o.Name, Type: string(o.Type), Default: o.Default, Values: o.Values, Doc: o.Doc}
+		if o.Max > o.Min {
+			lo, hi := o.Min, o.Max
+			oi.Min, oi.Max = &lo, &hi
+		}
+		in.Options = append(in.Options, oi)
+	}
+	return in
+}

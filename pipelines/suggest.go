@@ -70,3 +70,7 @@ func distance(a, b string) int {
 	}
 	return prev[len(rb)]
 }
+
+// DidYouMean returns ` (did you mean "x"?)` naming the candidate nearest to
+// s, or "" when none is near: for messages about any mistyped name.
+func DidYouMean(s string, candidates []string) string { return didYouMean(s, candidates) }

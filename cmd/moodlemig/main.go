@@ -64,6 +64,10 @@ Examples:
 func commands() []*cli.Command {
 	return []*cli.Command{
 		versionCommand(),
+		pipelinesCommand(),
+		stagesCommand(),
+		lintCommand(),
+		schemaCommand(),
 	}
 }
 
