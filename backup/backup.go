@@ -37,8 +37,9 @@ const (
 // a Backup never holds file contents in memory. Stages derive new entries with
 // Replace (new contents) or Rename; the original is never modified.
 type Entry struct {
-	// Name is the slash-separated path inside the backup, relative to the
-	// backup root (after a nested root folder was stripped).
+	// Name is the slash-separated path inside the archive, as stored there
+	// (a leading "./" dropped); folders end in "/". When Facts.Root is set
+	// the backup's files are under that folder until Relocate strips it.
 	Name string
 	// Size is the uncompressed size in bytes, or -1 when not known in advance
 	// (e.g. the output of a streaming transform).
@@ -149,8 +150,14 @@ func (b *Backup) Entry(name string) *Entry {
 	return nil
 }
 
-// Main returns the main XML entry (moodle.xml or moodle_backup.xml), or nil.
-func (b *Backup) Main() *Entry { return b.Entry(b.Facts.Kind.MainXML()) }
+// Main returns the main XML entry (moodle.xml or moodle_backup.xml, under
+// Facts.Root when the backup sits in a folder), or nil.
+func (b *Backup) Main() *Entry {
+	if b.Facts.Kind.MainXML() == "" {
+		return nil
+	}
+	return b.Entry(b.Facts.Root + b.Facts.Kind.MainXML())
+}
 
 // SetEntry replaces the entry with e's name, or appends e when there is none.
 func (b *Backup) SetEntry(e *Entry) {
