@@ -1,0 +1,96 @@
+package convert
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+
+// goldenCourses are the hand-made 1.x courses under testdata/ whose 2.x
+// output is reviewed and kept in testdata/golden/<name>/.
+var goldenCourses = []string{"course-basic"}
+
+// golden renders a conversion as files: every XML file as written, POOL
+// (pool names and sizes) and FINDINGS.
+func golden(t *testing.T, res *Result, findings []string) map[string]string {
+	out := map[string]string{}
+	var pool []string
+	for _, e := range res.Backup.Entries {
+		if strings.HasPrefix(e.Name, "files/") {
+			pool = append(pool, fmt.Sprintf("%s %d", e.Name, len(readAll(t, e))))
+			continue
+		}
+		out[e.Name] = string(readAll(t, e))
+	}
+	out["POOL"] = strings.Join(pool, "\n") + "\n"
+	out["FINDINGS"] = strings.Join(findings, "\n") + "\n"
+	return out
+}
+
+// readGolden reads a golden folder back.
+func readGolden(t *testing.T, dir string) map[string]string {
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		out[filepath.ToSlash(rel)] = string(data)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	return out
+}
+
+func TestGolden(t *testing.T) {
+	for _, name := range goldenCourses {
+		t.Run(name, func(t *testing.T) {
+			res, rep := convertDir(t, filepath.Join("testdata", name), Options{ReportDir: t.TempDir()})
+			var fs []string
+			for _, f := range rep.Findings() {
+				f.Message = strings.ReplaceAll(f.Message, os.TempDir(), "$TMP")
+				if i := strings.Index(f.Message, "; its 1.x XML is saved in "); i >= 0 {
+					f.Message = f.Message[:i] + "; its 1.x XML is saved"
+				}
+				fs = append(fs, f.String())
+			}
+			got := golden(t, res, fs)
+			path := filepath.Join("testdata", "golden", name)
+			if *update {
+				if err := os.RemoveAll(path); err != nil {
+					t.Fatal(err)
+				}
+				for n, data := range got {
+					p := filepath.Join(path, filepath.FromSlash(n))
+					if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				return
+			}
+			want := readGolden(t, path)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("output differs from %s (-want +got):\n%s", path, diff)
+			}
+			if u := res.Audit.Unbalanced(); len(u) > 0 {
+				t.Errorf("audit does not balance: %v", u)
+			}
+		})
+	}
+}
