@@ -111,11 +111,11 @@ const moodle2XML = `<?xml version="1.0" encoding="UTF-8"?>
 
 // zent is one entry of a crafted zip.
 type zent struct {
-	name   string
-	body   string
-	method uint16 // zip.Store or zip.Deflate (default Deflate)
-	dir    bool
-	edit   func(*zip.FileHeader)
+	name  string
+	body  string
+	store bool // zip.Store instead of zip.Deflate
+	dir   bool
+	edit  func(*zip.FileHeader)
 }
 
 func zipBytes(t testing.TB, ents ...zent) []byte {
@@ -124,10 +124,7 @@ func zipBytes(t testing.TB, ents ...zent) []byte {
 	zw := zip.NewWriter(&buf)
 	for _, e := range ents {
 		fh := &zip.FileHeader{Name: e.name, Method: zip.Deflate, Modified: time.Date(2009, 3, 14, 15, 2, 0, 0, time.UTC)}
-		if e.method != 0 || e.name == "" {
-			fh.Method = e.method
-		}
-		if e.dir {
+		if e.dir || e.store {
 			fh.Method = zip.Store
 		}
 		if e.edit != nil {

@@ -2,6 +2,7 @@ package backup
 
 import (
 	"archive/tar"
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -40,7 +41,17 @@ func openTarGz(ctx context.Context, r io.Reader, size int64, path string, opts *
 		limit = min(limit, max(size*opts.Limits.MaxRatio, RatioMinSize))
 	}
 	lr := &limitedReader{r: ctxReader{ctx, zr}, n: limit}
-	tee := &countReader{r: io.TeeReader(lr, tmp)}
+	br := bufio.NewReaderSize(lr, 64<<10)
+	if head, err := br.Peek(512); !isTar(head) {
+		cleanup.Close()
+		if err != nil && err != io.EOF {
+			return nil, gzErr(path, err)
+		}
+		return nil, &Error{Archive: path, Err: ErrNotBackup,
+			Detail: "a gzip file that does not hold a tar archive; it holds " + describe(head),
+			Hint:   "open a Moodle backup (.zip or .mbz) or an extracted backup folder"}
+	}
+	tee := &countReader{r: io.TeeReader(br, tmp)}
 	b, err := indexTar(ctx, tee, nil, tmp, path, opts)
 	if err == nil {
 		// Drain the rest (tar padding, trailing data) so the gzip CRC is checked.
