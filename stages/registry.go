@@ -5,8 +5,9 @@ package stages
 // and `moodlemig stages`.
 func Builtin() *Registry {
 	r, err := NewRegistry(
-	// Keep this list in pipeline order: relocation, byte repairs, text
-	// repairs, conversion, users, writing.
+		// Keep this list in pipeline order: relocation, byte repairs, text
+		// repairs, conversion, users, writing.
+		ConvertSpec(),
 	)
 	if err != nil {
 		panic(err) // a programming error caught by every test run
