@@ -7,6 +7,7 @@ func Builtin() *Registry {
 	r, err := NewRegistry(
 		// Keep this list in pipeline order: relocation, byte repairs, text
 		// repairs, conversion, users, writing.
+		RelocateRootSpec(),
 		ConvertSpec(),
 	)
 	if err != nil {
