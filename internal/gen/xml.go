@@ -1,0 +1,275 @@
+package gen
+
+import (
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// errStop ends writing early (TruncateXML); it is not an error for callers.
+var errStop = errors.New("gen: truncated on purpose")
+
+type frame struct {
+	name         string
+	level, child int // indentation of the tags and of the children
+}
+
+// xw writes moodle.xml the way the 1.x writer did (start_tag, end_tag,
+// full_tag): two spaces per level, one element per line, upper-case names,
+// no attributes, values escaped by htmlspecialchars.
+type xw struct {
+	out     io.Writer
+	buf     []byte
+	flushed int64
+	err     error
+	limit   int64 // stop after this many bytes (0 = none)
+	stack   []frame
+	g       *gen
+	tmp     []byte
+}
+
+const flushAt = 128 << 10
+
+func (x *xw) off() int64 { return x.flushed + int64(len(x.buf)) }
+
+func (x *xw) flush() {
+	if x.err != nil {
+		x.buf = x.buf[:0]
+		return
+	}
+	b := x.buf
+	if x.limit > 0 && x.flushed+int64(len(b)) >= x.limit {
+		b = b[:x.limit-x.flushed]
+		x.err = errStop
+	}
+	n, err := x.out.Write(b)
+	x.flushed += int64(n)
+	if err != nil {
+		x.err = err
+	}
+	x.buf = x.buf[:0]
+}
+
+func (x *xw) maybeFlush() {
+	if len(x.buf) >= flushAt {
+		x.flush()
+	}
+}
+
+var spaces = strings.Repeat(" ", 256)
+
+func (x *xw) indent(level int) {
+	n := 2 * level
+	for n > len(spaces) {
+		x.buf = append(x.buf, spaces...)
+		n -= len(spaces)
+	}
+	x.buf = append(x.buf, spaces[:n]...)
+}
+
+// level is the level of the next element.
+func (x *xw) level() int {
+	if len(x.stack) == 0 {
+		return 0
+	}
+	return x.stack[len(x.stack)-1].child
+}
+
+// start opens a container element.
+func (x *xw) start(name string) {
+	l := x.level()
+	x.startAt(name, l, l+1)
+}
+
+// startFlat opens a container whose children sit at its own level, as a few
+// 1.x writers did (e.g. INSTANCE in INFO/DETAILS).
+func (x *xw) startFlat(name string) {
+	l := x.level()
+	x.startAt(name, l, l)
+}
+
+func (x *xw) startAt(name string, l, child int) {
+	x.indent(l)
+	x.buf = append(x.buf, '<')
+	x.buf = append(x.buf, name...)
+	x.buf = append(x.buf, ">\n"...)
+	x.stack = append(x.stack, frame{name, l, child})
+}
+
+// end closes the innermost container.
+func (x *xw) end() {
+	f := x.stack[len(x.stack)-1]
+	x.stack = x.stack[:len(x.stack)-1]
+	x.indent(f.level)
+	x.buf = append(x.buf, "</"...)
+	x.buf = append(x.buf, f.name...)
+	x.buf = append(x.buf, ">\n"...)
+	x.maybeFlush()
+}
+
+func (x *xw) open(name string) {
+	x.indent(x.level())
+	x.buf = append(x.buf, '<')
+	x.buf = append(x.buf, name...)
+	x.buf = append(x.buf, '>')
+}
+
+func (x *xw) close(name string) {
+	x.buf = append(x.buf, "</"...)
+	x.buf = append(x.buf, name...)
+	x.buf = append(x.buf, ">\n"...)
+}
+
+// i writes a numeric leaf.
+func (x *xw) i(name string, v int64) {
+	x.open(name)
+	x.buf = strconv.AppendInt(x.buf, v, 10)
+	x.close(name)
+}
+
+// raw writes a leaf whose value needs no escaping or encoding (decimals,
+// true/false words, base64, fixed ASCII words).
+func (x *xw) raw(name, v string) {
+	x.open(name)
+	x.buf = append(x.buf, v...)
+	x.close(name)
+}
+
+// null writes a database NULL: $@NULL@$ in 1.9, an empty element before.
+func (x *xw) null(name string) {
+	if x.g.e.v19 {
+		x.raw(name, "$@NULL@$")
+	} else {
+		x.raw(name, "")
+	}
+}
+
+// s writes a plain-text leaf through the full 1.x value pipeline.
+func (x *xw) s(name, v string) { x.text(name, v, false) }
+
+// h writes an HTML leaf through the full 1.x value pipeline; it is the only
+// kind of value the libxml2 damage touches.
+func (x *xw) h(name, v string) { x.text(name, v, true) }
+
+// text is full_tag: damage first (the damage lived in the database), then
+// link encoding, escaping, and the era's charset step.
+func (x *xw) text(name, v string, html bool) {
+	g := x.g
+	if g.leg != nil {
+		v = g.leg.representable(v)
+	}
+	ord := g.m.TextValues
+	g.m.TextValues++
+	x.open(name)
+	start := x.off()
+	clean, dam := v, v
+	if html && g.stripOn(name) {
+		dam = stripEntities(dam)
+		g.spot(x, "strip-entities", ord, start, clean, dam, -1)
+	}
+	if len(g.pending) > 0 {
+		for _, p := range g.pending {
+			g.spot(x, p.kind, ord, start, p.clean, p.damaged, -1)
+		}
+		g.pending = g.pending[:0]
+	}
+	if v != "" && g.invalid.hit() {
+		var at int
+		var k string
+		clean, dam, k, at = g.injectInvalid(clean, dam)
+		g.spot(x, k, ord, start, clean, dam, at)
+	}
+	if g.o.Clean {
+		dam = clean
+	}
+	if dam != "" && !isNumeric(dam) && strings.Contains(dam, g.links.www) {
+		dam = g.links.encode(dam, g.countLink)
+	}
+	if g.leg != nil && hasNonASCII(dam) {
+		g.m.LegacyValues++
+		if !g.o.Clean {
+			x.tmp = appendEscaped(x.tmp[:0], dam)
+			if g.mojibake {
+				x.buf = g.leg.appendMojibake(x.buf, x.tmp)
+			} else {
+				x.buf = g.leg.appendRaw(x.buf, x.tmp)
+			}
+			x.close(name)
+			return
+		}
+	}
+	x.buf = appendEscaped(x.buf, dam)
+	x.close(name)
+}
+
+// appendEscaped is htmlspecialchars with the flags of the time: & < > "
+// escaped, ' left alone.
+func appendEscaped(dst []byte, s string) []byte {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var esc string
+		switch s[i] {
+		case '&':
+			esc = "&amp;"
+		case '<':
+			esc = "&lt;"
+		case '>':
+			esc = "&gt;"
+		case '"':
+			esc = "&quot;"
+		default:
+			continue
+		}
+		dst = append(dst, s[last:i]...)
+		dst = append(dst, esc...)
+		last = i + 1
+	}
+	return append(dst, s[last:]...)
+}
+
+func isNumeric(s string) bool {
+	if s == "" {
+		return false
+	}
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil
+}
+
+func hasNonASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return false
+}
+
+// stripEntities is the libxml2 2.7 damage on stored HTML: every <, >, " and
+// & deleted (repairs.md §3.2).
+func stripEntities(h string) string {
+	if !strings.ContainsAny(h, "<>\"&") {
+		return h
+	}
+	b := make([]byte, 0, len(h))
+	for i := 0; i < len(h); i++ {
+		switch h[i] {
+		case '<', '>', '"', '&':
+		default:
+			b = append(b, h[i])
+		}
+	}
+	return string(b)
+}
+
+// path returns the element path of the value being written.
+func (x *xw) path(name string) string {
+	var b strings.Builder
+	for _, f := range x.stack {
+		b.WriteString(f.name)
+		b.WriteByte('/')
+	}
+	b.WriteString(name)
+	return b.String()
+}
