@@ -27,9 +27,9 @@ func xmlOf(t testing.TB, o Options) ([]byte, *Manifest) {
 
 // parsed is what a strict parse of moodle.xml counts.
 type parsed struct {
-	paths  map[string]int    // element path -> count
+	paths  map[string]int            // element path -> count
 	byText map[string]map[string]int // leaf path -> value -> count (for a few leaves)
-	tokens map[string]int    // link tokens in text
+	tokens map[string]int            // link tokens in text
 }
 
 var tokenRE = regexp.MustCompile(`\$@([A-Z]+)[*@]`)
