@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+
+	"github.com/moodlemig/moodlemig/report"
 )
 
 // ModuleHandler converts the instances of one 1.x module type (one file per
@@ -213,3 +215,25 @@ func writeInforef(x *XMLWriter, fileIDs []int64) {
 	}
 	x.End()
 }
+
+// LeaveOut accounts for n 1.x records of kind (e.g. "forum posts") that this
+// activity does not carry over, with one finding saying why. Every record a
+// handler reads but does not write must go through LeaveOut (or be written),
+// so the conservation audit balances.
+func (a *Activity) LeaveOut(kind string, n int, why string) {
+	if n <= 0 {
+		return
+	}
+	a.audit.Read(kind, int64(n))
+	a.audit.Explain(kind, int64(n))
+	a.Finding(CodeNotConverted, report.Warning, fmt.Sprintf("%s %q: %d %s not carried over: %s", a.CM.ModType, a.CM.Title, n, kind, why))
+}
+
+// Carry counts n 1.x records of kind read and written by this activity.
+func (a *Activity) Carry(kind string, n int) {
+	a.audit.Read(kind, int64(n))
+	a.audit.Wrote(kind, int64(n))
+}
+
+// whyUserData is the reason user data is left out in this version.
+const whyUserData = "user data (users, posts, answers, entries, attempts) is not converted by this version"

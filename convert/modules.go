@@ -11,6 +11,9 @@ package convert
 // golden course for it under testdata/golden.
 func DefaultModules() map[string]ModuleHandler {
 	return map[string]ModuleHandler{
+		"choice":   ModuleFunc(convertChoice),
+		"forum":    ModuleFunc(convertForum),
+		"glossary": ModuleFunc(convertGlossary),
 		"label":    ModuleFunc(convertLabel),
 		"resource": ModuleFunc(convertResource),
 	}

@@ -23,6 +23,7 @@ const (
 	CodeLinkUnresolved  = "convert.link-unresolved"   // a $@FILEPHP@$ link that cannot point at a file
 	CodeLinkOldSite     = "convert.link-old-site"     // a module link kept pointing at the old site
 	CodeTextFormat      = "convert.text-format"       // text converted from a format 2.x lacks
+	CodeValueChanged    = "convert.value-changed"     // a 1.x setting 2.x lacks, replaced by its nearest 2.x value
 	CodeBlockSkipped    = "convert.block-skipped"     // a block 2.x cannot take
 	CodeNotConverted    = "convert.not-converted"     // a part of the course this version does not convert
 	CodeFileNotPlaced   = "convert.file-not-placed"   // a file of the backup that no 2.x area took
