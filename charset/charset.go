@@ -1,0 +1,239 @@
+// Package charset detects the legacy charsets of Moodle 1.x backups and
+// transcodes their text to UTF-8 (spec repairs.md §2, moodle19-format.md §3).
+//
+// Real pre-1.6 backups are valid UTF-8 whose values were passed through PHP's
+// utf8_encode: each byte of the site's legacy charset became one code point
+// U+0000–U+00FF ("lifted" text, mojibake for anything but Latin-1). The
+// Transcoder undoes that lift and decodes the bytes with the charset of the
+// text's owner (course language, main teacher, author, site language, as the
+// 1.6 UTF-8 migration did); it also handles hand-edited files that hold raw
+// legacy bytes or mix UTF-8 and legacy text field by field, windows-1252
+// bytes read as ISO-8859-1, and (optionally) double-encoded UTF-8.
+//
+// It streams with bounded memory and reports every change as a
+// report.Finding. When the evidence does not decide, it refuses with an
+// *UndecidedError naming the option to set. It knows nothing of pipelines.
+package charset
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/japanese"
+	"golang.org/x/text/encoding/korean"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/traditionalchinese"
+	"golang.org/x/text/transform"
+)
+
+// Charset is one character set moodlemig decodes. A *Charset is read-only
+// and safe for concurrent use; Decoder values made from it are not.
+type Charset struct {
+	// Name is the canonical lower-case name, e.g. "windows-1251".
+	Name string
+	enc  encoding.Encoding
+	// table decodes a single-byte charset (nil for multi-byte and UTF-8).
+	table *[256]rune
+	// bad marks bytes the charset leaves undefined (single-byte only).
+	bad *[256]bool
+}
+
+// MultiByte reports whether the charset uses more than one byte per
+// character (EUC-JP, Shift_JIS, EUC-KR, GB18030, Big5).
+func (c *Charset) MultiByte() bool { return c.table == nil && c.enc != nil }
+
+// IsUTF8 reports whether c is UTF-8.
+func (c *Charset) IsUTF8() bool { return c.enc == nil }
+
+// Encoding returns the x/text encoding (nil for UTF-8).
+func (c *Charset) Encoding() encoding.Encoding { return c.enc }
+
+type entry struct {
+	name string
+	enc  encoding.Encoding
+	// tis620 marks TIS-620, decoded with windows-874 but with 0x80–0xA0
+	// counted as undefined (spec repairs.md §2.4).
+	tis620 bool
+}
+
+// known lists every charset, canonical name first. Every charset of a
+// Moodle 1.5 language pack is here (spec repairs.md §2.2), with the usual
+// aliases.
+var known = []struct {
+	e       entry
+	aliases []string
+}{
+	{entry{name: "utf-8"}, []string{"utf8"}},
+	{entry{"iso-8859-1", charmap.ISO8859_1, false}, []string{"latin1", "iso8859-1", "iso_8859-1", "l1"}},
+	{entry{"windows-1252", charmap.Windows1252, false}, []string{"cp1252", "win1252"}},
+	{entry{"iso-8859-2", charmap.ISO8859_2, false}, []string{"latin2", "iso8859-2", "iso_8859-2"}},
+	{entry{"iso-8859-4", charmap.ISO8859_4, false}, []string{"latin4", "iso8859-4"}},
+	{entry{"iso-8859-5", charmap.ISO8859_5, false}, []string{"iso8859-5"}},
+	{entry{"iso-8859-7", charmap.ISO8859_7, false}, []string{"iso8859-7"}},
+	{entry{"iso-8859-8-i", charmap.ISO8859_8I, false}, []string{"iso-8859-8", "iso8859-8", "iso-8859-8i"}},
+	{entry{"iso-8859-9", charmap.ISO8859_9, false}, []string{"latin5", "iso8859-9"}},
+	{entry{"iso-8859-15", charmap.ISO8859_15, false}, []string{"latin9", "iso8859-15"}},
+	{entry{"windows-1250", charmap.Windows1250, false}, []string{"cp1250", "win1250"}},
+	{entry{"windows-1251", charmap.Windows1251, false}, []string{"cp1251", "win1251"}},
+	{entry{"windows-1253", charmap.Windows1253, false}, []string{"cp1253", "win1253"}},
+	{entry{"windows-1254", charmap.Windows1254, false}, []string{"cp1254"}},
+	{entry{"windows-1255", charmap.Windows1255, false}, []string{"cp1255"}},
+	{entry{"windows-1256", charmap.Windows1256, false}, []string{"cp1256", "win1256"}},
+	{entry{"windows-1257", charmap.Windows1257, false}, []string{"cp1257", "win1257"}},
+	{entry{"windows-874", charmap.Windows874, false}, []string{"cp874"}},
+	{entry{"tis-620", charmap.Windows874, true}, []string{"tis620", "iso-8859-11"}},
+	{entry{"koi8-r", charmap.KOI8R, false}, nil},
+	{entry{"koi8-u", charmap.KOI8U, false}, nil},
+	{entry{"euc-jp", japanese.EUCJP, false}, []string{"eucjp", "x-euc-jp"}},
+	{entry{"shift_jis", japanese.ShiftJIS, false}, []string{"sjis", "shift-jis", "cp932"}},
+	{entry{"euc-kr", korean.EUCKR, false}, []string{"euckr", "cp949", "ks_c_5601-1987"}},
+	{entry{"gb18030", simplifiedchinese.GB18030, false}, []string{"gb2312", "gbk", "cp936"}},
+	{entry{"big5", traditionalchinese.Big5, false}, []string{"big-5", "cp950"}},
+}
+
+var byName = func() map[string]*Charset {
+	m := map[string]*Charset{}
+	for _, k := range known {
+		cs := &Charset{Name: k.e.name, enc: k.e.enc}
+		if cm, ok := k.e.enc.(*charmap.Charmap); ok {
+			var t [256]rune
+			var bad [256]bool
+			for b := 0; b < 256; b++ {
+				r := cm.DecodeByte(byte(b))
+				t[b] = r
+				if r == utf8.RuneError || k.e.tis620 && b >= 0x80 && b <= 0xA0 {
+					bad[b] = true
+				}
+			}
+			if k.e.name == "windows-1252" {
+				// x/text maps the five bytes windows-1252 leaves undefined to
+				// the C1 code points; they are undefined all the same.
+				for _, b := range []byte{0x81, 0x8D, 0x8F, 0x90, 0x9D} {
+					bad[b] = true
+				}
+			}
+			cs.table, cs.bad = &t, &bad
+		}
+		m[k.e.name] = cs
+		for _, a := range k.aliases {
+			m[a] = cs
+		}
+	}
+	return m
+}()
+
+// Lookup returns the charset named name (case-insensitive; Moodle's names
+// and common aliases), or an error listing the supported names.
+func Lookup(name string) (*Charset, error) {
+	if cs, ok := byName[strings.ToLower(strings.TrimSpace(name))]; ok {
+		return cs, nil
+	}
+	return nil, fmt.Errorf("unknown charset %q (supported: %s)", name, strings.Join(Names(), ", "))
+}
+
+// Names returns the canonical names of every supported charset, sorted.
+func Names() []string {
+	var n []string
+	for _, k := range known {
+		n = append(n, k.e.name)
+	}
+	sort.Strings(n)
+	return n
+}
+
+// Decoder decodes bytes of one charset to UTF-8, reusing its buffers. It is
+// not safe for concurrent use.
+type Decoder struct {
+	cs  *Charset
+	dec *encoding.Decoder
+}
+
+// NewDecoder returns a decoder for cs.
+func (c *Charset) NewDecoder() *Decoder {
+	d := &Decoder{cs: c}
+	if c.MultiByte() {
+		d.dec = c.enc.NewDecoder()
+	}
+	return d
+}
+
+// Append appends the UTF-8 decoding of src to dst. bad counts bytes or
+// sequences the charset does not define (decoded as U+FFFD, or by the
+// superset charset for TIS-620).
+func (d *Decoder) Append(dst, src []byte) (out []byte, bad int) {
+	c := d.cs
+	switch {
+	case c.IsUTF8():
+		for p := src; len(p) > 0; {
+			r, size := utf8.DecodeRune(p)
+			if r == utf8.RuneError && size == 1 {
+				bad++
+			}
+			p = p[size:]
+		}
+		return append(dst, src...), bad
+	case c.table != nil:
+		for _, b := range src {
+			if b < 0x80 {
+				dst = append(dst, b)
+				continue
+			}
+			if c.bad[b] {
+				bad++
+			}
+			dst = utf8.AppendRune(dst, c.table[b])
+		}
+		return dst, bad
+	}
+	d.dec.Reset()
+	start := len(dst)
+	need := len(src)*2 + 8
+	for {
+		if cap(dst)-len(dst) < need {
+			nd := make([]byte, len(dst), len(dst)+need+cap(dst)/2)
+			copy(nd, dst)
+			dst = nd
+		}
+		nDst, nSrc, err := d.dec.Transform(dst[len(dst):cap(dst)], src, true)
+		dst = dst[:len(dst)+nDst]
+		src = src[nSrc:]
+		if err == nil {
+			break
+		}
+		if err == transform.ErrShortDst {
+			need = len(src)*3 + 16
+			continue
+		}
+		// x/text decoders replace bad input themselves; anything else is
+		// counted and skipped byte by byte.
+		dst = append(dst, "\uFFFD"...)
+		if len(src) == 0 {
+			break
+		}
+		src = src[1:]
+	}
+	for p := dst[start:]; len(p) > 0; {
+		r, size := utf8.DecodeRune(p)
+		if r == utf8.RuneError {
+			bad++
+		}
+		p = p[size:]
+	}
+	return dst, bad
+}
+
+// Encode encodes UTF-8 text s in charset c (for tests and fixtures).
+func (c *Charset) Encode(s string) ([]byte, error) {
+	if c.IsUTF8() {
+		return []byte(s), nil
+	}
+	b, err := c.enc.NewEncoder().Bytes([]byte(s))
+	if err != nil {
+		return nil, fmt.Errorf("encode in %s: %w", c.Name, err)
+	}
+	return b, nil
+}

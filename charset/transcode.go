@@ -1,0 +1,1171 @@
+package charset
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/transform"
+
+	"github.com/moodlemig/moodlemig/mappings"
+	"github.com/moodlemig/moodlemig/report"
+)
+
+// Finding codes of transcode.
+const (
+	CodeTranscoded   = "charset.transcoded"   // lifted legacy text decoded with its owner's charset
+	CodeLegacyBytes  = "charset.legacy-bytes" // raw legacy bytes (not UTF-8) decoded
+	CodeWindows1252  = "charset.windows-1252" // C1 controls read as windows-1252
+	CodeMojibake     = "charset.mojibake"     // double-encoded UTF-8 repaired
+	CodeUndecided    = "charset.undecided"    // a field left as it was: the evidence does not decide
+	CodeGuess        = "charset.guess"        // a charset chosen on weak evidence (said so)
+	CodeDeclaration  = "charset.declaration"  // the XML declaration rewritten to UTF-8
+	CodeLatin1Kept   = "charset.latin1-kept"  // C1 controls kept: windows-1252 leaves a byte undefined
+	CodeNotTIS620    = "charset.not-tis620"   // bytes TIS-620 leaves undefined, decoded as windows-874
+	CodeLangRenamed  = "charset.lang-renamed" // a legacy LANG pack renamed to its _utf8 pack
+	maxField         = 1 << 20                // longest field decided as one piece
+	pre16LastVersion = 2005070500             // last BACKUP_VERSION of Moodle 1.5 (spec §2.5)
+)
+
+// Options configure transcoding.
+type Options struct {
+	// From is "auto" (or "") to decide from the evidence, or a charset
+	// name every legacy text is in (Lookup names).
+	From string
+	// SiteLang is the language pack of the source site (e.g. "ru"); the
+	// backup does not carry it. "" means: the most common user language,
+	// reported as a guess.
+	SiteLang string
+	// FixMojibake repairs double-encoded UTF-8 ("Ã©" → "é").
+	FixMojibake bool
+	// KeepUndecided keeps fields whose charset cannot be decided (reported)
+	// instead of failing.
+	KeepUndecided bool
+	// Report receives one finding per change (nil: none).
+	Report report.Sink
+}
+
+// UndecidedError says why auto cannot pick a charset and which option to
+// set.
+type UndecidedError struct {
+	Reason   string
+	Evidence []string
+	// Option is what to set, e.g. "from: windows-1251".
+	Option string
+}
+
+func (e *UndecidedError) Error() string {
+	s := "cannot decide the charset: " + e.Reason
+	if len(e.Evidence) > 0 {
+		s += " (" + strings.Join(e.Evidence, "; ") + ")"
+	}
+	return s + "; set " + e.Option
+}
+
+// User is what a prescan learns of one USERS/USER.
+type User struct {
+	ID        string
+	Lang      string
+	Teacher   bool
+	Authority int
+}
+
+// Sample locates one text field that needs a charset.
+type Sample struct {
+	Line, Column int
+	Path         string
+	Text         string
+}
+
+func (s Sample) String() string {
+	return fmt.Sprintf("line %d:%d %s %q", s.Line, s.Column, s.Path, s.Text)
+}
+
+// Evidence is what the first pass over moodle.xml learns.
+type Evidence struct {
+	BackupVersion string
+	MoodleVersion string
+	// Declared is the encoding of the XML declaration ("" when none).
+	Declared   string
+	CourseLang string
+	Users      []User
+	// Fields counts text fields by kind: ASCII-only fields are not counted.
+	Lifted int // valid UTF-8, every code point <= U+00FF
+	UTF8   int // valid UTF-8 with code points above U+00FF
+	Raw    int // not valid UTF-8
+	// HighLetters and ASCIILetters count letters of lifted fields in
+	// U+00C0–U+00FF and in ASCII: a high share means non-Latin text.
+	HighLetters, ASCIILetters int
+	First                     *Sample // the first lifted or raw field
+	late                      map[int64]string
+}
+
+// Pre16 reports whether the backup comes from Moodle 1.5 or older.
+func (ev *Evidence) Pre16() bool {
+	v, err := strconv.ParseInt(strings.TrimSpace(ev.BackupVersion), 10, 64)
+	return err == nil && v <= pre16LastVersion
+}
+
+// TeacherLang returns the language of the main teacher: the teacher with
+// the lowest AUTHORITY (first on ties), "" when none.
+func (ev *Evidence) TeacherLang() string {
+	best := -1
+	for i, u := range ev.Users {
+		if !u.Teacher || u.Lang == "" {
+			continue
+		}
+		if best < 0 || u.Authority < ev.Users[best].Authority {
+			best = i
+		}
+	}
+	if best < 0 {
+		return ""
+	}
+	return ev.Users[best].Lang
+}
+
+// CommonUserLang returns the most common non-empty user language.
+func (ev *Evidence) CommonUserLang() string {
+	n := map[string]int{}
+	for _, u := range ev.Users {
+		if u.Lang != "" {
+			n[u.Lang]++
+		}
+	}
+	best, bn := "", 0
+	for l, c := range n {
+		if c > bn || c == bn && l < best {
+			best, bn = l, c
+		}
+	}
+	return best
+}
+
+// fieldBuf gathers a text field from its first non-ASCII byte; the ASCII
+// prefix needs no decision.
+type fieldBuf struct {
+	buf    []byte
+	active bool
+}
+
+// prescan is the first pass's handler.
+type prescan struct {
+	s      *scanner
+	ev     *Evidence
+	f      fieldBuf
+	pend   map[int]bool // depths of open records with non-ASCII text before their USERID
+	curUsr *User
+	line   int
+	col    int
+}
+
+// Prescan reads moodle.xml once and gathers the evidence a Transcoder
+// decides from. Memory stays bounded (one field of at most 1 MiB, one entry
+// per user).
+func Prescan(r io.Reader) (*Evidence, error) {
+	p := &prescan{ev: &Evidence{late: map[int64]string{}}, pend: map[int]bool{}}
+	p.s = newScanner(p)
+	buf := make([]byte, 64<<10)
+	first := true
+	for {
+		n, err := r.Read(buf)
+		if n > 0 {
+			if first {
+				p.ev.Declared = declaredEncoding(buf[:n])
+				first = false
+			}
+			p.s.feed(buf[:n])
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("prescan: %w", err)
+		}
+	}
+	p.endField()
+	return p.ev, nil
+}
+
+// declaredEncoding returns the encoding of an XML declaration at the start
+// of p.
+func declaredEncoding(p []byte) string {
+	p = bytes.TrimPrefix(p, []byte("\xEF\xBB\xBF"))
+	if !bytes.HasPrefix(p, []byte("<?xml")) {
+		return ""
+	}
+	end := bytes.Index(p, []byte("?>"))
+	if end < 0 {
+		return ""
+	}
+	decl := p[:end]
+	k := bytes.Index(decl, []byte("encoding"))
+	if k < 0 {
+		return ""
+	}
+	rest := bytes.TrimLeft(decl[k+8:], " \t\r\n")
+	if len(rest) == 0 || rest[0] != '=' {
+		return ""
+	}
+	rest = bytes.TrimLeft(rest[1:], " \t\r\n")
+	if len(rest) == 0 || rest[0] != '"' && rest[0] != '\'' {
+		return ""
+	}
+	q := rest[0]
+	e := bytes.IndexByte(rest[1:], q)
+	if e < 0 {
+		return ""
+	}
+	return string(rest[1 : 1+e])
+}
+
+func (p *prescan) markup([]byte) {}
+
+func (p *prescan) text(b []byte) {
+	if !p.f.active {
+		k := firstNonASCII(b)
+		if k < 0 {
+			return
+		}
+		p.f.active = true
+		if p.ev.First == nil {
+			tr := p.s.trk
+			tr.Advance(b[:k])
+			p.line, p.col, _ = tr.Pos()
+		}
+		b = b[k:]
+	}
+	if len(p.f.buf)+len(b) > maxField {
+		b = b[:max(0, maxField-len(p.f.buf))]
+	}
+	p.f.buf = append(p.f.buf, b...)
+}
+
+func (p *prescan) endField() {
+	if !p.f.active {
+		return
+	}
+	v := p.f.buf
+	p.f.buf, p.f.active = p.f.buf[:0], false
+	for d := 1; d <= p.s.path.Depth(); d++ {
+		if p.s.recUser[d-1] == "" {
+			p.pend[d] = true
+		}
+	}
+	switch classify(v) {
+	case classLifted:
+		p.ev.Lifted++
+		for q := v; len(q) > 0; {
+			r, size := utf8.DecodeRune(q)
+			switch {
+			case r >= 0xC0 && r <= 0xFF && r != 0xD7 && r != 0xF7:
+				p.ev.HighLetters++
+			case r < 0x80 && (r|0x20 >= 'a' && r|0x20 <= 'z'):
+				p.ev.ASCIILetters++
+			}
+			q = q[size:]
+		}
+	case classUTF8:
+		p.ev.UTF8++
+		return
+	case classRaw:
+		p.ev.Raw++
+	}
+	if p.ev.First == nil {
+		p.ev.First = &Sample{Line: p.line, Column: p.col, Path: p.s.path.String(), Text: shortSample(v)}
+	}
+}
+
+func (p *prescan) open(s *scanner, name []byte) {
+	delete(p.pend, s.path.Depth())
+	if s.userDepth == s.path.Depth() {
+		p.ev.Users = append(p.ev.Users, User{})
+		p.curUsr = &p.ev.Users[len(p.ev.Users)-1]
+	}
+}
+
+func (p *prescan) leaf(s *scanner, name string, val []byte) {
+	v := string(bytes.TrimSpace(val))
+	d := s.path.Depth()
+	switch name {
+	case "BACKUP_VERSION", "MOODLE_VERSION":
+		if s.path.HasSuffix("MOODLE_BACKUP", "INFO", name) {
+			if name == "BACKUP_VERSION" {
+				p.ev.BackupVersion = v
+			} else {
+				p.ev.MoodleVersion = v
+			}
+		}
+	case "LANG":
+		if s.path.HasSuffix("COURSE", "HEADER", "LANG") {
+			p.ev.CourseLang = v
+		} else if s.userDepth > 0 && d == s.userDepth+1 && p.curUsr != nil {
+			p.curUsr.Lang = v
+		}
+	case "ID":
+		if s.userDepth > 0 && d == s.userDepth+1 && p.curUsr != nil {
+			p.curUsr.ID = v
+		}
+	case "TYPE":
+		if s.userDepth > 0 && s.path.HasSuffix("ROLES", "ROLE", "TYPE") && p.curUsr != nil &&
+			(v == "teacher" || v == "editingteacher") {
+			p.curUsr.Teacher = true
+		}
+	case "AUTHORITY":
+		if s.userDepth > 0 && s.path.HasSuffix("ROLES", "ROLE", "AUTHORITY") && p.curUsr != nil {
+			if n, err := strconv.Atoi(v); err == nil {
+				p.curUsr.Authority = n
+			}
+		}
+	case "USERID":
+		if s.userDepth == 0 && d >= 2 {
+			// A USERID after text of the same record: remember it by the
+			// record's ordinal for the second pass.
+			if p.pend[d-1] && v != "" && v != "0" {
+				p.ev.late[s.recOrd[d-2]] = v
+			}
+			s.setRecordUser(val)
+		}
+	}
+}
+
+type class uint8
+
+const (
+	classASCII class = iota
+	classLifted
+	classUTF8
+	classRaw
+)
+
+// classify tells lifted text (valid UTF-8, every code point <= U+00FF) from
+// real UTF-8 and from bytes that are not UTF-8.
+func classify(v []byte) class {
+	if !utf8.Valid(v) {
+		return classRaw
+	}
+	c := classASCII
+	for _, b := range v {
+		if b >= 0xC4 {
+			return classUTF8
+		}
+		if b >= 0x80 {
+			c = classLifted
+		}
+	}
+	return c
+}
+
+func firstNonASCII(p []byte) int {
+	for i, b := range p {
+		if b >= 0x80 {
+			return i
+		}
+	}
+	return -1
+}
+
+func shortSample(v []byte) string {
+	const n = 40
+	if len(v) > n {
+		k := n
+		for k > 0 && v[k]&0xC0 == 0x80 {
+			k--
+		}
+		v = v[:k]
+	}
+	return strings.ToValidUTF8(string(v), "\uFFFD")
+}
+
+// owner is who a text belongs to, and what follows for its charset.
+type owner struct {
+	lang   string
+	why    string
+	lifted bool     // the text went through utf8_encode
+	cs     *Charset // charset of lifted text (nil: unknown)
+	rawCS  *Charset // charset of raw legacy bytes (nil: unknown)
+	dec    *Decoder
+	rawDec *Decoder
+}
+
+// Transcoder is a transform.Transformer that rewrites moodle.xml to real
+// UTF-8, deciding field by field from the Evidence of a prescan (spec
+// repairs.md §2.4, §2.5). Tags pass through unchanged, except that an XML
+// declaration naming another encoding is rewritten to UTF-8. It is not safe
+// for concurrent use; memory is bounded by one field (1 MiB) and its output.
+type Transcoder struct {
+	opts   Options
+	ev     *Evidence
+	table  *mappings.LangCharsets
+	from   *Charset // explicit or decided file-wide charset (nil: by owner)
+	pre16  bool
+	site   string
+	s      *scanner
+	f      fieldBuf
+	out    []byte
+	outPos int
+	owners map[string]*owner
+	decs   map[*Charset]*Decoder
+	fpos   [3]int64 // line, column, offset of the current field's buffer start
+	tmp    []byte
+	tmp2   []byte
+	first  bool
+	undec  int
+	undec1 string
+	lang   []byte // a LANG value held back to be renamed
+	inLang bool
+	err    error
+}
+
+// renameLang writes the held LANG value; a legacy pack becomes its _utf8
+// pack, as the 1.6 UTF-8 migration did, since the text is now UTF-8.
+func (t *Transcoder) renameLang() {
+	v := t.lang
+	t.lang, t.inLang = t.lang[:0], false
+	code := strings.TrimSpace(string(v))
+	name, ok := t.table.Charset(code)
+	if !ok || strings.HasSuffix(strings.ToLower(code), "_utf8") {
+		t.out = append(t.out, v...)
+		return
+	}
+	if cs, err := Lookup(name); err != nil || cs.IsUTF8() {
+		t.out = append(t.out, v...)
+		return
+	}
+	nv := code + "_utf8"
+	t.out = append(t.out, nv...)
+	l, c, off := t.s.trk.Pos()
+	t.report(report.Finding{Code: CodeLangRenamed, Severity: report.Info, Line: l, Column: c, Offset: off,
+		Path: t.s.path.String(), Message: fmt.Sprintf("language %q renamed %q: its text is UTF-8 now", code, nv),
+		Before: string(v), After: nv, Fixed: true})
+}
+
+// NewTranscoder decides, from ev and opts, how to transcode. With From
+// "auto" it returns an *UndecidedError when the evidence does not decide.
+func NewTranscoder(ev *Evidence, opts Options) (*Transcoder, error) {
+	table, err := mappings.LoadLangCharsets()
+	if err != nil {
+		return nil, err
+	}
+	t := &Transcoder{opts: opts, ev: ev, table: table, pre16: ev.Pre16(),
+		owners: map[string]*owner{}, decs: map[*Charset]*Decoder{}, first: true}
+	from := strings.TrimSpace(opts.From)
+	if from != "" && !strings.EqualFold(from, "auto") {
+		cs, err := Lookup(from)
+		if err != nil {
+			return nil, fmt.Errorf("transcode: option from: %w", err)
+		}
+		t.from = cs
+	}
+	t.site = strings.TrimSpace(opts.SiteLang)
+	if t.site != "" {
+		if _, ok := table.Charset(t.site); !ok {
+			return nil, fmt.Errorf("transcode: option site-lang: %q is not a Moodle 1.5 language pack", t.site)
+		}
+	}
+	if t.from == nil {
+		if err := t.decide(); err != nil {
+			return nil, err
+		}
+	}
+	t.s = newScanner(t)
+	t.s.late = ev.late
+	return t, nil
+}
+
+// needs reports how many fields need a charset to be decoded.
+func (t *Transcoder) needs() int {
+	n := t.ev.Raw
+	if t.pre16 {
+		n += t.ev.Lifted
+	}
+	return n
+}
+
+// decide settles file-wide questions for From: auto.
+func (t *Transcoder) decide() error {
+	ev := t.ev
+	if d := ev.Declared; d != "" && !strings.EqualFold(d, "utf-8") {
+		cs, err := Lookup(d)
+		if err != nil {
+			return &UndecidedError{Reason: fmt.Sprintf("the XML declaration names encoding %q, which is unknown", d), Option: "from: <charset>"}
+		}
+		if ev.Raw == 0 && (ev.UTF8 > 0 || ev.Lifted > 0) && !cs.IsUTF8() {
+			return &UndecidedError{Reason: fmt.Sprintf("the XML declaration says %s but the bytes are valid UTF-8", d),
+				Evidence: sampleEvidence(ev), Option: fmt.Sprintf("from: utf-8 (text already UTF-8) or from: %s", cs.Name)}
+		}
+		t.from = cs
+		return nil
+	}
+	if t.needs() == 0 {
+		return nil
+	}
+	if t.site == "" {
+		if l := ev.CommonUserLang(); l != "" {
+			t.site = l
+			t.report(report.Finding{Code: CodeGuess, Severity: report.Warning,
+				Message: fmt.Sprintf("site language taken as %q, the most common user language (the backup does not record it; set site-lang to be sure)", l)})
+		}
+	}
+	chain := []struct{ lang, why string }{{ev.CourseLang, "course language"}, {ev.TeacherLang(), "main teacher's language"}, {t.site, "site language"}}
+	for _, c := range chain {
+		if c.lang == "" {
+			continue
+		}
+		if _, ok := t.table.Charset(c.lang); !ok {
+			return &UndecidedError{Reason: fmt.Sprintf("the %s %q is not a Moodle 1.5 language pack, so its charset is unknown", c.why, c.lang),
+				Evidence: sampleEvidence(ev), Option: "from: <charset> (e.g. from: windows-1251)"}
+		}
+		return nil
+	}
+	// No language anywhere: only Latin-looking text can be read safely.
+	if ev.Raw == 0 && ev.HighLetters*4 < ev.HighLetters+ev.ASCIILetters {
+		t.from, _ = Lookup("iso-8859-1")
+		t.report(report.Finding{Code: CodeGuess, Severity: report.Warning,
+			Message: "no course, teacher, user or site language in the backup; the text looks Latin, read as ISO-8859-1 (windows-1252 where it has C1 bytes); set from or site-lang to be sure"})
+		return nil
+	}
+	return &UndecidedError{Reason: fmt.Sprintf("no course, teacher, user or site language in the backup, and %d field(s) hold legacy text that does not look Latin", t.needs()),
+		Evidence: sampleEvidence(ev), Option: "from: <charset> (e.g. from: windows-1251) or site-lang: <pack> (e.g. site-lang: ru)"}
+}
+
+func sampleEvidence(ev *Evidence) []string {
+	e := []string{fmt.Sprintf("%d lifted, %d raw legacy, %d UTF-8 field(s)", ev.Lifted, ev.Raw, ev.UTF8)}
+	if ev.First != nil {
+		e = append(e, "first: "+ev.First.String())
+	}
+	if ev.BackupVersion != "" {
+		e = append(e, "BACKUP_VERSION "+ev.BackupVersion)
+	}
+	return e
+}
+
+func (t *Transcoder) report(f report.Finding) {
+	if t.opts.Report != nil {
+		t.opts.Report.Add(f)
+	}
+}
+
+func (t *Transcoder) decoder(cs *Charset) *Decoder {
+	if cs == nil {
+		return nil
+	}
+	d := t.decs[cs]
+	if d == nil {
+		d = cs.NewDecoder()
+		t.decs[cs] = d
+	}
+	return d
+}
+
+// ownerOf returns the owner of text at the scanner's current place.
+func (t *Transcoder) ownerOf() *owner {
+	s := t.s
+	var chain [3]string
+	var whys [3]string
+	switch {
+	case s.inUserProfile():
+		u := t.user(s.userIdx)
+		chain, whys = [3]string{u}, [3]string{"the user's language"}
+		chain[1], whys[1] = t.site, "site language"
+	default:
+		c := t.ev.CourseLang
+		if uid := s.recordUser(); uid != "" {
+			chain = [3]string{c, t.userLangByID(uid), t.site}
+			whys = [3]string{"course language", "language of user " + uid, "site language"}
+		} else {
+			chain = [3]string{c, t.ev.TeacherLang(), t.site}
+			whys = [3]string{"course language", "main teacher's language", "site language"}
+		}
+	}
+	lang, why := "", ""
+	for i, l := range chain {
+		if l != "" {
+			lang, why = l, whys[i]
+			break
+		}
+	}
+	key := lang + "\x00" + why
+	if o := t.owners[key]; o != nil {
+		return o
+	}
+	o := &owner{lang: lang, why: why, lifted: t.pre16}
+	if lang != "" {
+		if name, ok := t.table.Charset(lang); ok {
+			cs, _ := Lookup(name)
+			if cs != nil && !cs.IsUTF8() {
+				o.lifted = true // a legacy pack: the site was not yet UTF-8
+				o.cs, o.rawCS = cs, cs
+			} else if cs != nil {
+				o.cs = cs
+				base := strings.TrimSuffix(strings.ToLower(lang), "_utf8")
+				if bn, ok := t.table.Charset(base); ok && base != strings.ToLower(lang) {
+					o.rawCS, _ = Lookup(bn)
+					if o.rawCS != nil && o.rawCS.IsUTF8() {
+						o.rawCS = nil
+					}
+				}
+			}
+		}
+	}
+	if t.from != nil {
+		o.cs, o.rawCS = t.from, t.from
+		o.why = "option from"
+		if t.ev.Declared != "" && !strings.EqualFold(t.ev.Declared, "utf-8") {
+			o.why = "declared encoding"
+		}
+		if o.lang == "" {
+			o.lang = t.from.Name
+		}
+	}
+	o.dec, o.rawDec = t.decoder(o.cs), t.decoder(o.rawCS)
+	t.owners[key] = o
+	return o
+}
+
+func (t *Transcoder) user(i int) string {
+	if i >= 0 && i < len(t.ev.Users) {
+		return t.ev.Users[i].Lang
+	}
+	return ""
+}
+
+func (t *Transcoder) userLangByID(id string) string {
+	for _, u := range t.ev.Users {
+		if u.ID == id {
+			return u.Lang
+		}
+	}
+	return ""
+}
+
+// Reset implements transform.Transformer; the Evidence is kept.
+func (t *Transcoder) Reset() {
+	t.s = newScanner(t)
+	t.s.late = t.ev.late
+	t.f = fieldBuf{}
+	t.out, t.outPos, t.first, t.undec, t.undec1, t.err = t.out[:0], 0, true, 0, "", nil
+	t.lang, t.inLang = t.lang[:0], false
+}
+
+// Transform implements transform.Transformer.
+func (t *Transcoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, err error) {
+	if t.err != nil {
+		return 0, 0, t.err
+	}
+	for {
+		n := copy(dst[nDst:], t.out[t.outPos:])
+		nDst += n
+		t.outPos += n
+		if t.outPos < len(t.out) {
+			return nDst, nSrc, transform.ErrShortDst
+		}
+		t.out, t.outPos = t.out[:0], 0
+		if nSrc == len(src) {
+			break
+		}
+		chunk := src[nSrc:min(len(src), nSrc+64<<10)]
+		if t.first {
+			// The XML declaration must be whole to be rewritten.
+			if len(src) < 256 && !atEOF && bytes.HasPrefix(src, []byte("<?xml")) && !bytes.Contains(src, []byte("?>")) {
+				return nDst, nSrc, transform.ErrShortSrc
+			}
+			t.first = false
+			if k := t.declaration(src); k > 0 {
+				nSrc += k
+				continue
+			}
+		}
+		t.s.feed(chunk)
+		nSrc += len(chunk)
+	}
+	if atEOF {
+		t.endField()
+		if len(t.out) > 0 {
+			n := copy(dst[nDst:], t.out)
+			nDst += n
+			t.outPos = n
+			if n < len(t.out) {
+				return nDst, nSrc, transform.ErrShortDst
+			}
+			t.out, t.outPos = t.out[:0], 0
+		}
+		if t.undec > 0 && !t.opts.KeepUndecided {
+			t.err = &UndecidedError{Reason: fmt.Sprintf("%d field(s) could not be decoded cleanly with their owner's charset", t.undec),
+				Evidence: []string{"first: " + t.undec1}, Option: "from: <charset>, or keep-undecided: true to keep them as they are"}
+			return nDst, nSrc, t.err
+		}
+	}
+	return nDst, nSrc, nil
+}
+
+// declaration rewrites an XML declaration at the start of src that names
+// another encoding; it returns how many bytes of src it consumed.
+func (t *Transcoder) declaration(src []byte) int {
+	if !bytes.HasPrefix(src, []byte("<?xml")) {
+		return 0
+	}
+	end := bytes.Index(src, []byte("?>"))
+	if end < 0 {
+		return 0
+	}
+	decl := src[:end+2]
+	enc := declaredEncoding(decl)
+	if enc == "" || strings.EqualFold(enc, "utf-8") {
+		return 0
+	}
+	k := bytes.Index(decl, []byte(enc))
+	nd := append(append(append([]byte{}, decl[:k]...), "UTF-8"...), decl[k+len(enc):]...)
+	t.out = append(t.out, nd...)
+	t.s.trk.Advance(decl)
+	t.report(report.Finding{Code: CodeDeclaration, Severity: report.Info, Line: 1, Column: 1,
+		Message: fmt.Sprintf("XML declaration encoding %q rewritten to UTF-8", enc), Before: string(decl), After: string(nd), Fixed: true})
+	return len(decl)
+}
+
+func (t *Transcoder) markup(p []byte) { t.out = append(t.out, p...) }
+
+func (t *Transcoder) text(b []byte) {
+	if t.s.wantVal && string(t.s.path.Top()) == "LANG" {
+		t.lang = append(t.lang, b...)
+		t.inLang = true
+		return
+	}
+	if !t.f.active {
+		k := firstNonASCII(b)
+		if k < 0 {
+			t.out = append(t.out, b...)
+			return
+		}
+		t.out = append(t.out, b[:k]...)
+		t.f.active = true
+		// trk stands at the start of the text span b was cut from.
+		tr := t.s.trk
+		tr.Advance(b[:k])
+		l, c, off := tr.Pos()
+		t.fpos = [3]int64{int64(l), int64(c), off}
+		b = b[k:]
+	}
+	for len(t.f.buf)+len(b) > maxField {
+		// Cut a long field on a character boundary and decide the piece.
+		n := maxField - len(t.f.buf)
+		for n > 0 && n < len(b) && b[n]&0xC0 == 0x80 {
+			n--
+		}
+		t.f.buf = append(t.f.buf, b[:n]...)
+		b = b[n:]
+		t.field(t.f.buf)
+		t.f.buf = t.f.buf[:0]
+	}
+	t.f.buf = append(t.f.buf, b...)
+}
+
+func (t *Transcoder) endField() {
+	if t.inLang {
+		t.renameLang()
+	}
+	if !t.f.active {
+		return
+	}
+	t.field(t.f.buf)
+	t.f.buf, t.f.active = t.f.buf[:0], false
+}
+
+func (t *Transcoder) open(*scanner, []byte) {}
+
+func (t *Transcoder) leaf(s *scanner, name string, val []byte) {
+	if name == "USERID" && s.userDepth == 0 {
+		s.setRecordUser(val)
+	}
+}
+
+// field decides one field (from its first non-ASCII byte) and writes it.
+func (t *Transcoder) field(v []byte) {
+	o := t.ownerOf()
+	start := len(t.out)
+	code, msg := t.decodeField(o, v)
+	if code == "" {
+		return
+	}
+	after := t.out[start:]
+	t.report(report.Finding{Code: code, Severity: severity(code), Line: int(t.fpos[0]), Column: int(t.fpos[1]), Offset: t.fpos[2],
+		Path: t.s.path.String(), Message: msg, Before: shortSample(v), After: shortSample(after), Fixed: code != CodeUndecided && code != CodeLatin1Kept})
+}
+
+func severity(code string) report.Severity {
+	switch code {
+	case CodeUndecided:
+		return report.Error
+	case CodeLatin1Kept, CodeNotTIS620, CodeMojibake:
+		return report.Warning
+	}
+	return report.Info
+}
+
+// decodeField appends the decoding of v to t.out and says what it did
+// ("" when v is written unchanged).
+func (t *Transcoder) decodeField(o *owner, v []byte) (code, msg string) {
+	switch classify(v) {
+	case classRaw:
+		return t.decodeMixed(o, v)
+	case classLifted:
+		if o.lifted {
+			return t.decodeLifted(o, v)
+		}
+	}
+	return t.decodeUTF8(v)
+}
+
+// decodeUTF8 writes real UTF-8 text, reading C1 controls as windows-1252 and,
+// with FixMojibake, undoing double encoding.
+func (t *Transcoder) decodeUTF8(v []byte) (string, string) {
+	if t.opts.FixMojibake {
+		if fixed, n := unMojibake(v); n > 0 {
+			t.out = append(t.out, fixed...)
+			return CodeMojibake, fmt.Sprintf("double-encoded UTF-8 decoded %d time(s) more", n)
+		}
+	}
+	if hasC1(v) {
+		out, ok := c1To1252(t.tmp[:0], v)
+		t.tmp = out
+		if ok {
+			t.out = append(t.out, out...)
+			return CodeWindows1252, "C1 controls read as windows-1252 (curly quotes, dashes, €)"
+		}
+		t.out = append(t.out, v...)
+		return CodeLatin1Kept, "C1 controls kept: the text has a byte windows-1252 leaves undefined, so it is not windows-1252"
+	}
+	t.out = append(t.out, v...)
+	return "", ""
+}
+
+// decodeLifted undoes utf8_encode and decodes the bytes with the owner's
+// charset.
+func (t *Transcoder) decodeLifted(o *owner, v []byte) (string, string) {
+	if o.cs == nil {
+		return t.undecided(v, fmt.Sprintf("no charset known for %s %q", o.why, o.lang))
+	}
+	raw := unlift(t.tmp2[:0], v)
+	t.tmp2 = raw
+	if o.cs.Name == "iso-8859-1" {
+		// Identity, but for windows-1252 bytes read as Latin-1.
+		return t.decodeUTF8(v)
+	}
+	if o.cs.IsUTF8() {
+		// A UTF-8 pack on a 1.5 site: lifted text is double-encoded UTF-8.
+		// Text that does not un-lift to UTF-8 is real text already (e.g. a
+		// file transcoded before).
+		if !utf8.Valid(raw) {
+			return t.decodeUTF8(v)
+		}
+		t.out = append(t.out, raw...)
+		return CodeTranscoded, fmt.Sprintf("lifted UTF-8 (%s %q) decoded", o.why, o.lang)
+	}
+	start := len(t.out)
+	out, bad := o.dec.Append(t.out, raw)
+	if bad > 0 && !(o.cs.Name == "tis-620" && tisOnlyHigh(raw)) {
+		t.out = out[:start]
+		return t.undecided(v, fmt.Sprintf("%d byte(s) undefined in %s (%s %q)", bad, o.cs.Name, o.why, o.lang))
+	}
+	t.out = out
+	if bad > 0 {
+		return CodeNotTIS620, fmt.Sprintf("decoded from %s (%s %q); %d byte(s) in 0x80–0xA0 are not TIS-620, read as windows-874", o.cs.Name, o.why, o.lang, bad)
+	}
+	if t.opts.FixMojibake {
+		if fixed, n := unMojibake(t.out[start:]); n > 0 {
+			t.out = append(t.out[:start], fixed...)
+		}
+	}
+	return CodeTranscoded, fmt.Sprintf("decoded from %s (%s %q)", o.cs.Name, o.why, o.lang)
+}
+
+func tisOnlyHigh(raw []byte) bool {
+	for _, b := range raw {
+		if b >= 0x80 && b <= 0xA0 {
+			continue
+		}
+		if byName["tis-620"].bad[b] {
+			return false
+		}
+	}
+	return true
+}
+
+// decodeMixed decodes a field that is not valid UTF-8: raw legacy bytes,
+// possibly mixed with UTF-8 (hand-edited or partly converted files).
+func (t *Transcoder) decodeMixed(o *owner, v []byte) (string, string) {
+	cs, dec := o.rawCS, o.rawDec
+	if cs == nil {
+		return t.undecided(v, fmt.Sprintf("bytes that are not UTF-8 and no legacy charset known for %s %q", o.why, o.lang))
+	}
+	start := len(t.out)
+	if cs.MultiByte() || !hasMultiByteUTF8(v) {
+		out, bad := dec.Append(t.out, v)
+		if bad > 2 || bad > 0 && !cs.MultiByte() {
+			t.out = out[:start]
+			return t.undecided(v, fmt.Sprintf("%d byte(s) invalid in %s (%s %q)", bad, cs.Name, o.why, o.lang))
+		}
+		t.out = out
+		if bad > 0 {
+			return CodeLegacyBytes, fmt.Sprintf("legacy bytes decoded from %s (%s %q); %d invalid sequence(s) replaced by U+FFFD", cs.Name, o.why, o.lang, bad)
+		}
+		return CodeLegacyBytes, fmt.Sprintf("legacy bytes decoded from %s (%s %q)", cs.Name, o.why, o.lang)
+	}
+	// Single-byte charset and valid multi-byte UTF-8 in the same field:
+	// either real UTF-8 mixed in (a partly converted field), or legacy
+	// bytes that happen to form UTF-8. Decode both ways; keep the UTF-8
+	// runs only when their letters are of a script the legacy part uses.
+	whole, bad := dec.Append(t.tmp[:0], v)
+	t.tmp = whole
+	mixed, mbad, consistent := t.mixedRuns(o, v, dec)
+	switch {
+	case consistent && mbad == 0:
+		t.out = append(t.out, mixed...)
+		return CodeLegacyBytes, fmt.Sprintf("legacy bytes decoded from %s (%s %q), UTF-8 parts kept", cs.Name, o.why, o.lang)
+	case bad == 0:
+		t.out = append(t.out, whole...)
+		return CodeLegacyBytes, fmt.Sprintf("legacy bytes decoded from %s (%s %q)", cs.Name, o.why, o.lang)
+	}
+	t.out = t.out[:start]
+	return t.undecided(v, fmt.Sprintf("byte(s) undefined in %s (%s %q)", cs.Name, o.why, o.lang))
+}
+
+// mixedRuns decodes v run by run: valid UTF-8 runs kept (un-lifted and
+// decoded where the owner's text is lifted), other bytes decoded with dec.
+// consistent is false when a kept run has letters of a script the decoded
+// legacy part does not use.
+func (t *Transcoder) mixedRuns(o *owner, v []byte, dec *Decoder) (out []byte, nbad int, consistent bool) {
+	var legacy, kept scriptSet
+	for p := v; len(p) > 0; {
+		k := 0
+		for k < len(p) {
+			r, size := utf8.DecodeRune(p[k:])
+			if r == utf8.RuneError && size == 1 {
+				break
+			}
+			k += size
+		}
+		if k > 0 {
+			run := p[:k]
+			if o.lifted && classify(run) == classLifted && o.cs != nil && !o.cs.IsUTF8() {
+				var bad int
+				n := len(out)
+				out, bad = o.dec.Append(out, unlift(nil, run))
+				nbad += bad
+				legacy.add(out[n:])
+			} else {
+				out = append(out, run...)
+				kept.add(run)
+			}
+			p = p[k:]
+			continue
+		}
+		for k < len(p) {
+			r, size := utf8.DecodeRune(p[k:])
+			if !(r == utf8.RuneError && size == 1) {
+				break
+			}
+			k++
+		}
+		var bad int
+		n := len(out)
+		out, bad = dec.Append(out, p[:k])
+		nbad += bad
+		legacy.add(out[n:])
+		p = p[k:]
+	}
+	return out, nbad, kept&^legacy == 0
+}
+
+// scriptSet is a set of scripts of non-ASCII letters.
+type scriptSet uint16
+
+var scripts = []*unicode.RangeTable{unicode.Latin, unicode.Cyrillic, unicode.Greek, unicode.Arabic, unicode.Hebrew,
+	unicode.Thai, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul, unicode.Armenian}
+
+func (s *scriptSet) add(p []byte) {
+	for len(p) > 0 {
+		r, size := utf8.DecodeRune(p)
+		p = p[size:]
+		if r < 0x80 || !unicode.IsLetter(r) {
+			continue
+		}
+		bit := scriptSet(1) << len(scripts) // any other script
+		for i, tab := range scripts {
+			if unicode.Is(tab, r) {
+				bit = 1 << i
+				break
+			}
+		}
+		*s |= bit
+	}
+}
+
+func (t *Transcoder) undecided(v []byte, why string) (string, string) {
+	t.out = append(t.out, v...)
+	t.undec++
+	if t.undec == 1 {
+		t.undec1 = fmt.Sprintf("line %d:%d %s %q: %s", t.fpos[0], t.fpos[1], t.s.path.String(), shortSample(v), why)
+	}
+	return CodeUndecided, "left as it was: " + why
+}
+
+func hasMultiByteUTF8(v []byte) bool {
+	for p := v; len(p) > 0; {
+		r, size := utf8.DecodeRune(p)
+		if size > 1 && r != utf8.RuneError {
+			return true
+		}
+		p = p[size:]
+	}
+	return false
+}
+
+// unlift maps each code point U+0000–U+00FF of valid UTF-8 v back to one
+// byte, undoing utf8_encode. v must be classLifted or ASCII.
+func unlift(dst, v []byte) []byte {
+	for i := 0; i < len(v); i++ {
+		b := v[i]
+		if b < 0x80 {
+			dst = append(dst, b)
+			continue
+		}
+		dst = append(dst, (b&0x03)<<6|v[i+1]&0x3F)
+		i++
+	}
+	return dst
+}
+
+func hasC1(v []byte) bool {
+	for i := 0; i+1 < len(v); i++ {
+		if v[i] == 0xC2 && v[i+1] >= 0x80 && v[i+1] <= 0x9F {
+			return true
+		}
+	}
+	return false
+}
+
+var w1252 = byName["windows-1252"]
+
+// c1To1252 rewrites C1 controls of UTF-8 v as the windows-1252 characters of
+// the same bytes; ok is false when one of them is undefined there.
+func c1To1252(dst, v []byte) ([]byte, bool) {
+	for i := 0; i < len(v); i++ {
+		if v[i] == 0xC2 && i+1 < len(v) && v[i+1] >= 0x80 && v[i+1] <= 0x9F {
+			b := v[i+1]
+			if w1252.bad[b] {
+				return dst, false
+			}
+			dst = utf8.AppendRune(dst, w1252.table[b])
+			i++
+			continue
+		}
+		dst = append(dst, v[i])
+	}
+	return dst, true
+}
+
+// rev1252 maps the windows-1252 characters above U+00FF back to their byte.
+var rev1252 = func() map[rune]byte {
+	m := map[rune]byte{}
+	for b := 0x80; b < 0xA0; b++ {
+		if r := w1252.table[b]; r > 0xFF {
+			m[r] = byte(b)
+		}
+	}
+	return m
+}()
+
+// unMojibake undoes double encoding: while v, read as windows-1252/Latin-1
+// characters, is the UTF-8 of other text (with at least one multi-byte
+// sequence), decode once more (spec repairs.md §2.5 rule 5). It returns the
+// result and how many layers it removed (0: v is left alone).
+func unMojibake(v []byte) ([]byte, int) {
+	n := 0
+	cur := v
+	for n < 3 {
+		raw := make([]byte, 0, len(cur))
+		ok, multi := true, false
+		for p := cur; len(p) > 0; {
+			r, size := utf8.DecodeRune(p)
+			switch {
+			case r == utf8.RuneError && size == 1:
+				ok = false
+			case r < 0x100:
+				raw = append(raw, byte(r))
+			default:
+				b, found := rev1252[r]
+				if !found {
+					ok = false
+				}
+				raw = append(raw, b)
+			}
+			if !ok {
+				break
+			}
+			p = p[size:]
+		}
+		if !ok || !utf8.Valid(raw) {
+			break
+		}
+		for _, b := range raw {
+			if b >= 0x80 {
+				multi = true
+				break
+			}
+		}
+		if !multi || bytes.Equal(raw, cur) {
+			break
+		}
+		cur = raw
+		n++
+	}
+	return cur, n
+}
+
+// TranscodeString runs a prescan and a Transcoder over s: a convenience
+// for tests and small inputs.
+func TranscodeString(s string, opts Options) (string, error) {
+	ev, err := Prescan(strings.NewReader(s))
+	if err != nil {
+		return "", err
+	}
+	t, err := NewTranscoder(ev, opts)
+	if err != nil {
+		return "", err
+	}
+	out, _, err := transform.String(t, s)
+	return out, err
+}
+
+// IsUndecided reports whether err is (or wraps) an *UndecidedError.
+func IsUndecided(err error) bool {
+	var u *UndecidedError
+	return errors.As(err, &u)
+}
+
+// Langs returns the language codes the evidence mentions, sorted (for
+// messages and tests).
+func (ev *Evidence) Langs() []string {
+	m := map[string]bool{}
+	if ev.CourseLang != "" {
+		m[ev.CourseLang] = true
+	}
+	for _, u := range ev.Users {
+		if u.Lang != "" {
+			m[u.Lang] = true
+		}
+	}
+	var l []string
+	for k := range m {
+		l = append(l, k)
+	}
+	sort.Strings(l)
+	return l
+}
