@@ -1,0 +1,160 @@
+package users
+
+import (
+	"strings"
+)
+
+// Index holds the target users that can matter to one backup's users.
+// It is built in two steps: NewIndex learns from the backup users which
+// target rows could take part in a decision (same username, same id on the
+// same site, deleted users whose email is md5 of a backup username, users
+// with the same non-zero firstaccess), then Offer is called with every
+// target row and keeps only those. Memory is therefore proportional to the
+// backup, not to the target site.
+type Index struct {
+	rules    Rules
+	sameSite bool
+
+	wantName  map[string]struct{}
+	wantID    map[int64]struct{}
+	wantMD5   map[string]struct{} // folded md5(username) of backup users
+	wantFirst map[int64]struct{}  // non-zero firstaccess of backup users
+
+	rows       []TargetUser
+	byHostName map[hostName]int32
+	byName     map[string]int32
+	byID       map[int64]int32
+	delByEmail map[string][]int32
+	byFirst    map[int64][]int32
+	scanned    int
+}
+
+type hostName struct {
+	host int64
+	name string
+}
+
+// NewIndex prepares an index for the given backup users. sameSite says
+// whether the same-site rules apply (they need target rows by id); extra
+// names are usernames to keep too (rename candidates, pinned targets).
+func NewIndex(rules Rules, sameSite bool, us []BackupUser, extra []string) *Index {
+	x := &Index{
+		rules:      rules,
+		sameSite:   sameSite,
+		wantName:   make(map[string]struct{}, len(us)+len(extra)),
+		wantMD5:    make(map[string]struct{}, len(us)),
+		wantFirst:  make(map[int64]struct{}, len(us)),
+		byHostName: map[hostName]int32{},
+		byName:     map[string]int32{},
+		byID:       map[int64]int32{},
+		delByEmail: map[string][]int32{},
+		byFirst:    map[int64][]int32{},
+	}
+	if sameSite {
+		x.wantID = make(map[int64]struct{}, len(us))
+	}
+	for i := range us {
+		u := &us[i]
+		x.wantName[u.Username] = struct{}{}
+		x.wantMD5[x.fold(md5hex(u.Username))] = struct{}{}
+		if u.FirstAccess != 0 {
+			x.wantFirst[u.FirstAccess] = struct{}{}
+		}
+		if sameSite {
+			x.wantID[u.ID] = struct{}{}
+		}
+	}
+	for _, n := range extra {
+		x.wantName[n] = struct{}{}
+	}
+	return x
+}
+
+// fold is how emails and LIKE patterns compare under the rules.
+func (x *Index) fold(s string) string {
+	if x.rules == Moodle19 {
+		return s
+	}
+	return strings.ToUpper(s)
+}
+
+// Wants reports whether a target row with these values must be kept.
+func (x *Index) Wants(id int64, username, email string, firstaccess int64, deleted bool) bool {
+	if _, ok := x.wantName[username]; ok {
+		return true
+	}
+	if x.wantID != nil {
+		if _, ok := x.wantID[id]; ok {
+			return true
+		}
+	}
+	if firstaccess != 0 {
+		if _, ok := x.wantFirst[firstaccess]; ok {
+			return true
+		}
+	}
+	if deleted && len(email) == 32 {
+		e := email
+		if x.rules != Moodle19 {
+			e = strings.ToUpper(e)
+		}
+		if _, ok := x.wantMD5[e]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// Offer looks at one target row and keeps it when it can matter.
+func (x *Index) Offer(t TargetUser) {
+	x.scanned++
+	if !x.Wants(t.ID, t.Username, t.Email, t.FirstAccess, t.Deleted) {
+		return
+	}
+	x.add(t)
+}
+
+// Scanned is how many target rows were offered.
+func (x *Index) Scanned() int { return x.scanned }
+
+// Kept is how many target rows were kept.
+func (x *Index) Kept() int { return len(x.rows) }
+
+func (x *Index) add(t TargetUser) {
+	i := int32(len(x.rows))
+	x.rows = append(x.rows, t)
+	k := hostName{t.MNetHostID, t.Username}
+	if _, dup := x.byHostName[k]; !dup {
+		x.byHostName[k] = i
+	}
+	if _, dup := x.byName[t.Username]; !dup {
+		x.byName[t.Username] = i
+	}
+	if _, dup := x.byID[t.ID]; !dup {
+		x.byID[t.ID] = i
+	}
+	if t.Deleted && t.Email != "" {
+		e := x.fold(t.Email)
+		x.delByEmail[e] = append(x.delByEmail[e], i)
+	}
+	if t.FirstAccess != 0 {
+		x.byFirst[t.FirstAccess] = append(x.byFirst[t.FirstAccess], i)
+	}
+}
+
+// ByName returns the target user with username on mnet host host.
+func (x *Index) ByName(host int64, username string) (*TargetUser, bool) {
+	i, ok := x.byHostName[hostName{host, username}]
+	if !ok {
+		return nil, false
+	}
+	return &x.rows[i], true
+}
+
+func (x *Index) byIDRow(id int64) *TargetUser {
+	i, ok := x.byID[id]
+	if !ok {
+		return nil
+	}
+	return &x.rows[i]
+}
