@@ -68,6 +68,7 @@ func commands() []*cli.Command {
 		stagesCommand(),
 		lintCommand(),
 		schemaCommand(),
+		genCommand(),
 	}
 }
 
