@@ -1,0 +1,180 @@
+package pipelines
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+)
+
+// StateDir is the folder in OUTDIR where a batch keeps its journal and its
+// temporary files. Outputs are never written there.
+const StateDir = ".moodlemig"
+
+// Journal record kinds.
+const (
+	recCommit = "commit" // output complete in a temp file, about to be moved into place
+	recDone   = "done"   // output in place
+	recFailed = "failed" // the archive failed
+)
+
+// record is one line of the journal.
+type record struct {
+	T      string    `json:"t"`
+	Input  string    `json:"input"` // Input.Key
+	Output string    `json:"output,omitempty"`
+	Size   int64     `json:"size,omitempty"`
+	SHA256 string    `json:"sha256,omitempty"`
+	Error  string    `json:"error,omitempty"`
+	Time   time.Time `json:"time"`
+}
+
+// journal is an append-only log of what a batch finished, one JSON object a
+// line, fsync'd after every record, so that after a crash (even SIGKILL) a
+// --resume run knows exactly which outputs are complete.
+//
+// An output is moved into place only after a commit record naming its size
+// and SHA-256 is on disk; on resume an output counts as done only when it is
+// present with that size and checksum.
+type journal struct {
+	mu   sync.Mutex
+	f    *os.File
+	path string
+}
+
+// journalName is the journal file of a shard.
+func journalName(s Shard) string {
+	if s.All() {
+		return "journal.jsonl"
+	}
+	return fmt.Sprintf("journal-%d-of-%d.jsonl", s.Index, s.Count)
+}
+
+// openJournal opens (creating) the journal of shard s in outDir/StateDir,
+// locks it against a second run of the same shard, and cuts a last line
+// torn by a crash.
+func openJournal(outDir string, s Shard) (*journal, error) {
+	dir := filepath.Join(outDir, StateDir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	path := filepath.Join(dir, journalName(s))
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	if err := lockFile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("journal %s: another moodlemig run (shard %s) is using %s: %w", path, s, outDir, err)
+	}
+	// Cut a torn last line (no newline): a crash in the middle of a write.
+	data, err := io.ReadAll(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("journal %s: %w", path, err)
+	}
+	if n := bytes.LastIndexByte(data, '\n') + 1; n != len(data) {
+		if err := f.Truncate(int64(n)); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("journal %s: %w", path, err)
+		}
+	}
+	if _, err := f.Seek(0, io.SeekEnd); err != nil {
+		f.Close()
+		return nil, err
+	}
+	syncDir(dir)
+	return &journal{f: f, path: path}, nil
+}
+
+// add appends r and waits until it is on disk.
+func (j *journal) add(r record) error {
+	r.Time = time.Now().UTC().Truncate(time.Millisecond)
+	line, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	line = append(line, '\n')
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if _, err := j.f.Write(line); err != nil {
+		return fmt.Errorf("journal %s: %w", j.path, err)
+	}
+	if err := j.f.Sync(); err != nil {
+		return fmt.Errorf("journal %s: %w", j.path, err)
+	}
+	return nil
+}
+
+func (j *journal) close() error { return j.f.Close() }
+
+// readJournals returns the last record of every input in all journals of
+// outDir (every shard's: a resumed run may shard differently).
+func readJournals(outDir string) (map[string]record, error) {
+	files, _ := filepath.Glob(filepath.Join(outDir, StateDir, "journal*.jsonl"))
+	sort.Strings(files)
+	last := map[string]record{}
+	for _, file := range files {
+		f, err := os.Open(file)
+		if err != nil {
+			return nil, fmt.Errorf("read journal: %w", err)
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 64<<10), 16<<20)
+		for sc.Scan() {
+			var r record
+			if json.Unmarshal(sc.Bytes(), &r) != nil || r.Input == "" {
+				continue // a torn line from a crash
+			}
+			last[r.Input] = r
+		}
+		err = sc.Err()
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read journal %s: %w", file, err)
+		}
+	}
+	return last, nil
+}
+
+// outputMatches reports whether the file at path has the size and SHA-256
+// recorded in r.
+func outputMatches(path string, r record) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() != r.Size {
+		return false
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return false
+	}
+	return hex.EncodeToString(h.Sum(nil)) == r.SHA256
+}
+
+// syncDir fsyncs a folder so that a rename or link in it is durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, fs.ErrInvalid) {
+		return err
+	}
+	return nil
+}
