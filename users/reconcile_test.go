@@ -19,7 +19,7 @@ import (
 func mixedUsers() ([]bu, []TargetUser) {
 	us := []bu{
 		{id: 2, username: "admin", email: "admin@old.example.edu", firstaccess: 1100000000, first: "Admin", last: "User"},
-		{id: 7, username: "jo", email: "jo@example.org", firstaccess: firstStamp, first: "Jo", last: "Doe"},  // conflicts: another jo
+		{id: 7, username: "jo", email: "jo@example.org", firstaccess: firstStamp, first: "Jo", last: "Doe"}, // conflicts: another jo
 		{id: 8, username: "ann", email: "ann@example.org", firstaccess: 0, first: "Ann", last: "Lee"},       // matches by email
 		{id: 9, username: "bob", email: "bob&co@example.org", firstaccess: 0, first: "Bob", last: "Ray"},    // created
 		{id: 10, username: "Kim", email: "kim@example.org", firstaccess: 0, first: "Kim", last: "<K & Co>"}, // conflicts
