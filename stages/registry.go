@@ -8,6 +8,8 @@ func Builtin() *Registry {
 		// Keep this list in pipeline order: relocation, byte repairs, text
 		// repairs, conversion, users, writing.
 		RelocateRootSpec(),
+		CleanXMLSpec(),
+		TranscodeSpec(),
 		ConvertSpec(),
 	)
 	if err != nil {
