@@ -2,11 +2,17 @@ package convert
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/moodlemig/moodlemig/backup"
+	"github.com/moodlemig/moodlemig/report"
 )
 
 // restoreScript is the harness that restores a backup in a real Moodle 4.5
@@ -43,13 +49,30 @@ type restoreResult struct {
 	Counts   map[string]any `json:"counts"`
 }
 
-// TestRestoreInMoodle converts each golden course and restores it through
-// Moodle's own restore code: the only proof that the output restores.
+// TestRestoreInMoodle converts each golden course and the generated sample
+// and restores them through Moodle's own restore code: the only proof that
+// the output restores. Every activity the converter wrote must come back.
 func TestRestoreInMoodle(t *testing.T) {
 	script := moodleSite(t)
-	for _, name := range goldenCourses {
+	inputs := append([]string(nil), goldenCourses...)
+	inputs = append(inputs, "../testdata/sample/backup-sample-19.zip")
+	for _, in := range inputs {
+		name := strings.TrimSuffix(filepath.Base(in), ".zip")
 		t.Run(name, func(t *testing.T) {
-			res, _ := convertDir(t, filepath.Join("testdata", name), Options{})
+			var res *Result
+			if strings.HasSuffix(in, ".zip") {
+				b, err := backup.Open(context.Background(), in, backup.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer b.Close()
+				res, err = Convert(context.Background(), b, report.New(0), Options{Scratch: t.TempDir(), Now: fixedNow})
+				if err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				res, _ = convertDir(t, filepath.Join("testdata", in), Options{})
+			}
 			out := filepath.Join(t.TempDir(), name)
 			writeOut(t, res.Backup, out)
 			if dst := os.Getenv("MOODLEMIG_KEEP"); dst != "" {
@@ -66,6 +89,23 @@ func TestRestoreInMoodle(t *testing.T) {
 			}
 			if !r.Success {
 				t.Fatalf("restore failed: %s", r.Error)
+			}
+			want := map[string]float64{}
+			for _, e := range res.Backup.Entries {
+				if strings.HasPrefix(e.Name, "activities/") && strings.HasSuffix(e.Name, "/module.xml") {
+					mod := strings.TrimPrefix(e.Name, "activities/")
+					mod = mod[:strings.LastIndex(mod, "_")]
+					want[mod]++
+				}
+			}
+			got := map[string]float64{}
+			if mods, ok := r.Counts["modules"].(map[string]any); ok {
+				for k, v := range mods {
+					got[k], _ = v.(float64)
+				}
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("restored modules differ from the converted ones (-converted +restored):\n%s", diff)
 			}
 		})
 	}
