@@ -53,27 +53,59 @@ func charsetNames() []string {
 }
 
 // legacy converts UTF-8 text to what a site running on one legacy charset
-// stored and wrote. It caches the bytes of each rune it has seen.
+// stored and wrote. It caches the bytes of each rune it has seen in a
+// table, so converting gigabytes stays fast.
 type legacy struct {
-	name  string
-	enc   *encoding.Encoder
-	cache map[rune]string // "" = the charset cannot hold the rune
+	name string
+	enc  *encoding.Encoder
+	idx  []int32        // runes < 0x10000: 0 = not seen, -1 = not representable, else 1 + index in seqs
+	big  map[rune]int32 // other runes, same values
+	seqs []legacySeq
 }
+
+// legacySeq is the stored form of one rune: its legacy bytes, and those
+// bytes utf8_encode'd (one Latin-1 character per byte).
+type legacySeq struct{ raw, moji string }
 
 func newLegacy(name string) *legacy {
-	return &legacy{name: name, enc: legacyEncodings[name].NewEncoder(), cache: map[rune]string{}}
+	return &legacy{name: name, enc: legacyEncodings[name].NewEncoder(), idx: make([]int32, 0x10000), big: map[rune]int32{}}
 }
 
-func (l *legacy) bytesOf(r rune) string {
-	if b, ok := l.cache[r]; ok {
-		return b
+// lookup returns the stored form of r, or false when the charset cannot
+// hold it.
+func (l *legacy) lookup(r rune) (legacySeq, bool) {
+	var i int32
+	if r < 0x10000 {
+		i = l.idx[r]
+	} else {
+		i = l.big[r]
 	}
+	if i == 0 {
+		i = l.learn(r)
+	}
+	if i < 0 {
+		return legacySeq{}, false
+	}
+	return l.seqs[i-1], true
+}
+
+func (l *legacy) learn(r rune) int32 {
 	out, err := l.enc.String(string(r))
-	if err != nil || out == "" || (r != '?' && out == "?") || (r != 0x1a && out == "\x1a") {
-		out = ""
+	i := int32(-1)
+	if err == nil && out != "" && (r == '?' || out != "?") && (r == 0x1a || out != "\x1a") {
+		var moji []byte
+		for k := 0; k < len(out); k++ {
+			moji = utf8.AppendRune(moji, rune(out[k]))
+		}
+		l.seqs = append(l.seqs, legacySeq{raw: out, moji: string(moji)})
+		i = int32(len(l.seqs))
 	}
-	l.cache[r] = out
-	return out
+	if r < 0x10000 {
+		l.idx[r] = i
+	} else {
+		l.big[r] = i
+	}
+	return i
 }
 
 // representable replaces every rune the charset cannot hold with the
@@ -81,25 +113,31 @@ func (l *legacy) bytesOf(r rune) string {
 // how text in a foreign script reached a legacy-charset database. The
 // result is still UTF-8 (the correct reading of the stored bytes).
 func (l *legacy) representable(s string) string {
-	i := 0
-	for i < len(s) && s[i] < utf8.RuneSelf {
-		i++
-	}
-	if i == len(s) {
+	if !hasNonASCII([]byte(s)) {
 		return s
 	}
-	out := make([]byte, 0, len(s)+16)
-	out = append(out, s[:i]...)
-	for _, r := range s[i:] {
-		if r < utf8.RuneSelf || l.bytesOf(r) != "" {
-			out = utf8.AppendRune(out, r)
+	return string(l.appendRepresentable(nil, []byte(s)))
+}
+
+// appendRepresentable is representable for bytes, appended to dst.
+func (l *legacy) appendRepresentable(dst, p []byte) []byte {
+	for len(p) > 0 {
+		if p[0] < utf8.RuneSelf {
+			dst = append(dst, p[0])
+			p = p[1:]
 			continue
 		}
-		out = append(out, "&#"...)
-		out = strconv.AppendInt(out, int64(r), 10)
-		out = append(out, ';')
+		r, n := utf8.DecodeRune(p)
+		if _, ok := l.lookup(r); ok || r == utf8.RuneError && n == 1 {
+			dst = append(dst, p[:n]...)
+		} else {
+			dst = append(dst, "&#"...)
+			dst = strconv.AppendInt(dst, int64(r), 10)
+			dst = append(dst, ';')
+		}
+		p = p[n:]
 	}
-	return string(out)
+	return dst
 }
 
 // appendRaw appends the legacy bytes of UTF-8 text p (already
@@ -113,12 +151,8 @@ func (l *legacy) appendRaw(dst []byte, p []byte) []byte {
 		}
 		r, n := utf8.DecodeRune(p)
 		p = p[n:]
-		if r == utf8.RuneError && n == 1 {
-			dst = append(dst, '?')
-			continue
-		}
-		if b := l.bytesOf(r); b != "" {
-			dst = append(dst, b...)
+		if sq, ok := l.lookup(r); ok && !(r == utf8.RuneError && n == 1) {
+			dst = append(dst, sq.raw...)
 		} else {
 			dst = append(dst, '?')
 		}
@@ -137,14 +171,10 @@ func (l *legacy) appendMojibake(dst []byte, p []byte) []byte {
 		}
 		r, n := utf8.DecodeRune(p)
 		p = p[n:]
-		b := "?"
-		if !(r == utf8.RuneError && n == 1) {
-			if x := l.bytesOf(r); x != "" {
-				b = x
-			}
-		}
-		for i := 0; i < len(b); i++ {
-			dst = utf8.AppendRune(dst, rune(b[i]))
+		if sq, ok := l.lookup(r); ok && !(r == utf8.RuneError && n == 1) {
+			dst = append(dst, sq.moji...)
+		} else {
+			dst = append(dst, '?')
 		}
 	}
 	return dst

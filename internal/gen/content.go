@@ -11,7 +11,8 @@ type tg struct {
 	g    *gen
 	r    *rand.Rand
 	lang language
-	b    []byte
+	b    []byte // html and plain results
+	u    []byte // URL being built
 }
 
 func (g *gen) tg(parts ...any) *tg {
@@ -38,8 +39,9 @@ func (t *tg) plain(n int) string {
 
 // html returns stored HTML of n blocks: paragraphs, lists, tables, headings,
 // images, styled text, entities, links and snippets in other scripts, the
-// way HTMLArea-era editors stored it.
-func (t *tg) html(n int) string {
+// way HTMLArea-era editors stored it. The result is valid until the next
+// call.
+func (t *tg) html(n int) []byte {
 	b := t.b[:0]
 	for i := 0; i < n; i++ {
 		switch t.r.IntN(12) {
@@ -115,7 +117,7 @@ func (t *tg) html(n int) string {
 		}
 	}
 	t.b = b
-	return string(b)
+	return b
 }
 
 // inline appends n sentences with inline markup and links.
@@ -149,80 +151,123 @@ func (t *tg) inline(b []byte, n int) []byte {
 func (t *tg) image(b []byte) []byte {
 	p := t.g.p
 	img := p.images[t.r.IntN(len(p.images))]
+	u := append(t.u[:0], "/file.php/"...)
+	u = strconv.AppendInt(u, p.courseID, 10)
+	u = append(u, '/')
+	u = append(u, img...)
+	t.u = u
 	b = append(b, `<img src="`...)
-	b = append(b, t.internal("/file.php/"+strconv.FormatInt(p.courseID, 10)+"/"+img)...)
+	b = t.internal(b, u)
 	b = append(b, `" alt="`...)
 	b = append(b, t.title()...)
 	b = append(b, `" title="" width="320" height="240" style="border: 1px solid #999;" />`...)
 	return b
 }
 
+var externalLinks = []string{"http://www.example.org/search?q=cell+biology&amp;lang=en", "https://en.wikipedia.org/wiki/Cell_(biology)",
+	"http://video.example.com/watch?v=a1B2c3&amp;t=30s", "mailto:teacher@example.edu"}
+
 // link appends one <a> element: mostly internal links of every form the 1.x
 // encoder knew, some it did not, and external links with query strings.
 func (t *tg) link(b []byte) []byte {
 	p := t.g.p
-	c := strconv.FormatInt(p.courseID, 10)
-	var href string
+	r := t.r
+	u := t.u[:0]
+	num := func(n int64) { u = strconv.AppendInt(u, n, 10) }
 	internal := true
-	switch t.r.IntN(20) {
+	switch r.IntN(20) {
 	case 0, 1:
-		href = "/file.php/" + c + "/" + p.docs[t.r.IntN(len(p.docs))]
+		u = append(u, "/file.php/"...)
+		num(p.courseID)
+		u = append(u, '/')
+		u = append(u, p.docs[r.IntN(len(p.docs))]...)
 	case 2:
-		href = "/file.php?file=/" + c + "/" + p.docs[t.r.IntN(len(p.docs))] + "&amp;forcedownload=1"
+		u = append(u, "/file.php?file=/"...)
+		num(p.courseID)
+		u = append(u, '/')
+		u = append(u, p.docs[r.IntN(len(p.docs))]...)
+		u = append(u, "&amp;forcedownload=1"...)
 	case 3:
-		href = "/course/view.php?id=" + c
+		u = append(u, "/course/view.php?id="...)
+		num(p.courseID)
 	case 4:
-		href = "/mod/forum/discuss.php?d=" + strconv.Itoa(10+t.r.IntN(90)) + "&amp;parent=" + strconv.Itoa(100+t.r.IntN(900))
+		u = append(u, "/mod/forum/discuss.php?d="...)
+		num(int64(10 + r.IntN(90)))
+		u = append(u, "&amp;parent="...)
+		num(int64(100 + r.IntN(900)))
 	case 5:
-		href = "/mod/forum/discuss.php?d=" + strconv.Itoa(10+t.r.IntN(90)) + "#" + strconv.Itoa(100+t.r.IntN(900))
+		u = append(u, "/mod/forum/discuss.php?d="...)
+		num(int64(10 + r.IntN(90)))
+		u = append(u, '#')
+		num(int64(100 + r.IntN(900)))
 	case 6:
 		if m := p.modsOf("data"); len(m) > 0 {
-			href = "/mod/data/view.php?d=" + strconv.FormatInt(m[0].id, 10) + "&rid=" + strconv.Itoa(1+t.r.IntN(50))
+			u = append(u, "/mod/data/view.php?d="...)
+			num(m[0].id)
+			u = append(u, "&rid="...)
+			num(int64(1 + r.IntN(50)))
 		} else {
-			href = "/mod/forum/index.php?id=" + c
+			u = append(u, "/mod/forum/index.php?id="...)
+			num(p.courseID)
 		}
 	case 7:
-		href = "/mod/" + []string{"forum", "quiz", "resource", "assignment", "glossary", "wiki"}[t.r.IntN(6)] + "/index.php?id=" + c
+		u = append(u, "/mod/"...)
+		u = append(u, []string{"forum", "quiz", "resource", "assignment", "glossary", "wiki"}[r.IntN(6)]...)
+		u = append(u, "/index.php?id="...)
+		num(p.courseID)
 	case 8:
 		if m := p.modsOf("survey"); len(m) > 0 {
-			href = "/mod/survey/view.php?id=" + strconv.FormatInt(m[0].cmid, 10) // never encoded (§11.3)
+			u = append(u, "/mod/survey/view.php?id="...) // never encoded (§11.3)
+			num(m[0].cmid)
 			t.g.m.Links["unencoded"]++
 		} else {
-			href = "/course/view.php?id=" + c
+			u = append(u, "/course/view.php?id="...)
+			num(p.courseID)
 		}
 	case 9:
-		href = "/file.php/" + strconv.FormatInt(p.courseID+40, 10) + "/shared/map.pdf" // another course's files
+		u = append(u, "/file.php/"...) // another course's files
+		num(p.courseID + 40)
+		u = append(u, "/shared/map.pdf"...)
 		t.g.m.Links["unencoded"]++
 	case 10, 11:
 		internal = false
-		href = []string{"http://www.example.org/search?q=cell+biology&amp;lang=en", "https://en.wikipedia.org/wiki/Cell_(biology)",
-			"http://video.example.com/watch?v=a1B2c3&amp;t=30s", "mailto:teacher@example.edu"}[t.r.IntN(4)]
+		u = append(u, externalLinks[r.IntN(len(externalLinks))]...)
 		t.g.m.Links["external"]++
 	default:
-		m := p.mods[t.r.IntN(len(p.mods))]
+		m := p.mods[r.IntN(len(p.mods))]
 		switch {
-		case m.typ == "forum" && t.r.IntN(2) == 0:
-			href = "/mod/forum/view.php?f=" + strconv.FormatInt(m.id, 10)
-		case m.typ == "quiz" && t.r.IntN(2) == 0:
-			href = "/mod/quiz/view.php?q=" + strconv.FormatInt(m.id, 10)
-		case m.typ == "resource" && t.r.IntN(2) == 0:
-			href = "/mod/resource/view.php?r=" + strconv.FormatInt(m.id, 10)
-		case m.typ == "data" && t.r.IntN(2) == 0:
-			href = "/mod/data/view.php?d=" + strconv.FormatInt(m.id, 10)
-		case m.typ == "exercise" || m.typ == "label":
-			href = "/course/view.php?id=" + c
+		case m.typ == "forum" && r.IntN(2) == 0:
+			u = append(u, "/mod/forum/view.php?f="...)
+			num(m.id)
+		case m.typ == "quiz" && r.IntN(2) == 0:
+			u = append(u, "/mod/quiz/view.php?q="...)
+			num(m.id)
+		case m.typ == "resource" && r.IntN(2) == 0:
+			u = append(u, "/mod/resource/view.php?r="...)
+			num(m.id)
+		case m.typ == "data" && r.IntN(2) == 0:
+			u = append(u, "/mod/data/view.php?d="...)
+			num(m.id)
+		case m.typ == "label":
+			u = append(u, "/course/view.php?id="...)
+			num(p.courseID)
 		default:
-			href = "/mod/" + m.typ + "/view.php?id=" + strconv.FormatInt(m.cmid, 10)
+			u = append(u, "/mod/"...)
+			u = append(u, m.typ...)
+			u = append(u, "/view.php?id="...)
+			num(m.cmid)
 		}
 		if m.typ == "survey" {
 			t.g.m.Links["unencoded"]++
 		}
 	}
+	t.u = u
 	b = append(b, `<a href="`...)
 	if internal {
-		href = t.internal(href)
+		b = t.internal(b, u)
+	} else {
+		b = append(b, u...)
 	}
-	b = append(b, href...)
 	b = append(b, `" title="`...)
 	b = append(b, t.title()...)
 	b = append(b, `">`...)
@@ -231,27 +276,28 @@ func (t *tg) link(b []byte) []byte {
 	return b
 }
 
-// internal returns the URL of a path on the source site, normally absolute
+// internal appends the URL of a path on the source site, normally absolute
 // (wwwroot + path), or in a form the 1.x writer did not encode when the
 // RelativeLinks damage picks this link.
-func (t *tg) internal(path string) string {
+func (t *tg) internal(b, path []byte) []byte {
 	g := t.g
-	abs := g.p.www + path
-	if !g.rel.hit() {
-		return abs
+	if g.noRel || !g.countRel() {
+		b = append(b, g.p.www...)
+		return append(b, path...)
 	}
+	abs := g.p.www + string(path)
 	var k, u string
 	switch g.dmg.IntN(4) {
 	case 0:
 		k = "relative"
-		if rest, ok := strings.CutPrefix(path, "/mod/"); ok {
+		if rest, ok := strings.CutPrefix(string(path), "/mod/"); ok {
 			u = "../" + rest
 		} else {
-			u = "../.." + path
+			u = "../.." + string(path)
 		}
 	case 1:
 		k = "root-relative"
-		u = sitePath(g.p.www) + path
+		u = sitePath(g.p.www) + string(path)
 	case 2:
 		k = "scheme"
 		if s, ok := strings.CutPrefix(abs, "http://"); ok {
@@ -270,9 +316,16 @@ func (t *tg) internal(path string) string {
 	}
 	g.pending = append(g.pending, pendingSpot{kind: "relative-link:" + k, clean: abs, damaged: u})
 	if g.o.Clean {
-		return abs
+		return append(b, abs...)
 	}
-	return u
+	return append(b, u...)
+}
+
+// countRel counts a candidate for the relative-links damage and reports
+// whether this one is damaged.
+func (g *gen) countRel() bool {
+	g.internalLinks++
+	return g.rel.hit()
 }
 
 // sitePath is the path part of a wwwroot ("" or "/moodle").

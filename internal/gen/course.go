@@ -26,10 +26,10 @@ func b01(b bool) int64 {
 // userData reports whether user data is in the backup.
 func (g *gen) userData() bool { return !g.o.NoUserData }
 
-// langValue is a language code as the era stored it ("ru" before 1.6,
-// "ru_utf8" after).
+// langValue is a language code as the era stored it ("ru" before 1.6 and on
+// 1.6/1.7 sites not migrated to UTF-8, "ru_utf8" after).
 func (g *gen) langValue(code string) string {
-	if g.e.minor <= 5 {
+	if g.e.minor <= 5 || g.leg != nil && g.mojibake {
 		return code
 	}
 	return code + "_utf8"
@@ -251,7 +251,7 @@ func (g *gen) writeHeader() {
 	x.s("FULLNAME", p.full)
 	x.s("SHORTNAME", p.short)
 	x.s("IDNUMBER", p.short+"-2008")
-	x.h("SUMMARY", t.html(2))
+	x.hb("SUMMARY", t.html(2))
 	x.raw("FORMAT", "topics")
 	x.i("SHOWGRADES", 1)
 	x.i("NEWSITEMS", 5)
@@ -329,7 +329,9 @@ func (g *gen) writeBlocks() {
 		x.i("VISIBLE", 1)
 		cfg := "b:0;"
 		if b.name == "html" {
-			text := t.html(1)
+			g.noRel = true
+			text := string(t.html(1))
+			g.noRel = false
 			if g.leg != nil {
 				text = g.leg.representable(text)
 			}
@@ -338,6 +340,9 @@ func (g *gen) writeBlocks() {
 			if g.leg != nil && !g.o.Clean {
 				title = string(g.leg.appendRaw(nil, []byte(g.leg.representable(title))))
 				text = string(g.leg.appendRaw(nil, []byte(text)))
+			}
+			if g.leg != nil && hasNonASCII([]byte(title+text)) {
+				g.m.LegacyValues++
 			}
 			cfg = `O:8:"stdClass":2:{s:5:"title";` + phpString(title) + `s:4:"text";` + phpString(text) + "}"
 		}
@@ -364,7 +369,7 @@ func (g *gen) writeSections() {
 		case n%5 == 4:
 			x.h("SUMMARY", "")
 		default:
-			x.h("SUMMARY", t.html(1+n%3))
+			x.hb("SUMMARY", t.html(1+n%3))
 		}
 		x.i("VISIBLE", 1)
 		if len(mods) > 0 {
@@ -444,7 +449,7 @@ func (g *gen) writeUsers() {
 		x.i("PICTURE", b01(u.picture))
 		x.s("URL", "")
 		if i%3 == 0 {
-			x.h("DESCRIPTION", t.html(1))
+			x.hb("DESCRIPTION", t.html(1))
 		} else {
 			x.h("DESCRIPTION", "")
 		}
@@ -623,7 +628,7 @@ func (g *gen) writeEvents() {
 		x.start("EVENT")
 		x.i("ID", int64(40+i))
 		x.s("NAME", t.title())
-		x.h("DESCRIPTION", t.html(1))
+		x.hb("DESCRIPTION", t.html(1))
 		x.i("FORMAT", 1)
 		x.i("GROUPID", 0)
 		x.i("USERID", p.teacher.id)

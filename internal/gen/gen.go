@@ -32,11 +32,14 @@ type gen struct {
 	growTo int64
 	tail   int64
 	// measured by a first pass
-	forumsEnd int64
-	linkCount int64
-	files     []zipFile // module, user and group files met while writing
-	seenFile  map[string]bool
-	limit     int64 // TruncateXML: bytes of moodle.xml to write
+	forumsEnd     int64
+	linkCount     int64
+	nonEmpty      int64     // non-empty text values (candidates for invalid characters)
+	internalLinks int64     // links to the source site (candidates for relative links)
+	noRel         bool      // writing text that does not go through xw.text (block config)
+	files         []zipFile // module, user and group files met while writing
+	seenFile      map[string]bool
+	limit         int64 // TruncateXML: bytes of moodle.xml to write
 
 	growForums     int   // growable forums not yet written
 	discID, postID int64 // last forum discussion and post ids
@@ -209,8 +212,12 @@ func writeXML(w io.Writer, o Options) (*Manifest, []zipFile, error) {
 			growTo = o.XMLSize
 			scale = float64(o.XMLSize) / float64(base)
 		}
-		invalidTotal = int64(float64(g.m.TextValues) * scale * 0.9)
-		relTotal = int64(float64(g.linkCount+int64(g.m.Links["external"])) * scale * 0.9)
+		f := 1.0
+		if scale > 1 {
+			f = 0.9 // growth is estimated: spread a little tighter
+		}
+		invalidTotal = int64(float64(g.nonEmpty) * scale * f)
+		relTotal = int64(float64(g.internalLinks) * scale * f)
 	}
 	g := newGen(o, e, p)
 	g.invalid = newSpreader(o.Damage.InvalidXMLChars, invalidTotal)

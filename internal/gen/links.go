@@ -1,6 +1,7 @@
 package gen
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 )
@@ -55,7 +56,7 @@ var moduleLinkRules = []linkRule{
 // writer did (spec §11), for one site (wwwroot), course and release.
 type linkEncoder struct {
 	www      string
-	course   string
+	wwwB     []byte
 	slash    bool // 1.9.5+ $@SLASH@$ / $@FORCEDOWNLOAD@$ and %2f forms
 	viewByID bool // 1.9.9+ $@COURSEVIEWBYID*n@$
 	filePfx  []string
@@ -63,7 +64,7 @@ type linkEncoder struct {
 
 func newLinkEncoder(www string, courseID int64, e era) *linkEncoder {
 	c := strconv.FormatInt(courseID, 10)
-	le := &linkEncoder{www: www, course: c, slash: e.slashTokens, viewByID: e.courseViewLink}
+	le := &linkEncoder{www: www, wwwB: []byte(www), slash: e.slashTokens, viewByID: e.courseViewLink}
 	le.filePfx = []string{"/file.php/" + c, "/file.php?file=/" + c}
 	if e.slashTokens {
 		le.filePfx = append(le.filePfx, "/file.php?file=%2f"+c, "/file.php?file=%2F"+c)
@@ -71,115 +72,132 @@ func newLinkEncoder(www string, courseID int64, e era) *linkEncoder {
 	return le
 }
 
-// encode returns s with every link to the source site that the 1.x writer
-// encoded replaced by its token; count is called once per token written.
+// encode is appendEncoded for strings.
 func (le *linkEncoder) encode(s string, count func(token string)) string {
-	i := strings.Index(s, le.www)
-	if i < 0 {
+	if !strings.Contains(s, le.www) {
 		return s
 	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for i >= 0 {
-		b.WriteString(s[:i])
-		rest := s[i+len(le.www):]
-		n, tok, ok := le.match(rest)
-		if ok {
-			b.WriteString(tok.text)
-			count(tok.name)
-			rest = rest[n:]
-			if tok.name == "FILEPHP" && le.slash {
-				tail, m := le.fileTail(rest)
-				b.WriteString(tail)
-				for range strings.Count(tail, "$@SLASH@$") {
-					count("SLASH")
-				}
-				for range strings.Count(tail, "$@FORCEDOWNLOAD@$") {
-					count("FORCEDOWNLOAD")
-				}
-				rest = rest[m:]
-			}
-		} else {
-			b.WriteString(le.www)
-		}
-		s = rest
-		i = strings.Index(s, le.www)
-	}
-	b.WriteString(s)
-	return b.String()
+	return string(le.appendEncoded(nil, []byte(s), count))
 }
 
-type token struct{ name, text string }
+// appendEncoded appends s with every link to the source site that the 1.x
+// writer encoded replaced by its token; count is called once per token.
+func (le *linkEncoder) appendEncoded(dst, s []byte, count func(token string)) []byte {
+	for {
+		i := bytes.Index(s, le.wwwB)
+		if i < 0 {
+			return append(dst, s...)
+		}
+		dst = append(dst, s[:i]...)
+		rest := s[i+len(le.wwwB):]
+		var n int
+		var tok string
+		dst, n, tok = le.match(dst, rest)
+		if tok == "" {
+			dst = append(dst, le.wwwB...)
+			s = rest
+			continue
+		}
+		count(tok)
+		rest = rest[n:]
+		if tok == "FILEPHP" && le.slash {
+			tail, m := fileTail(rest)
+			dst = append(dst, tail...)
+			rest = rest[m:]
+			for range strings.Count(tail, "$@SLASH@$") {
+				count("SLASH")
+			}
+			for range strings.Count(tail, "$@FORCEDOWNLOAD@$") {
+				count("FORCEDOWNLOAD")
+			}
+		}
+		s = rest
+	}
+}
 
-// match tries every rule at the start of rest (the text after wwwroot) and
-// returns the length consumed and the token.
-func (le *linkEncoder) match(rest string) (int, token, bool) {
+func hasPrefix(b []byte, p string) bool { return len(b) >= len(p) && string(b[:len(p)]) == p }
+
+func appendToken(dst []byte, name string, nums ...[]byte) []byte {
+	dst = append(dst, "$@"...)
+	dst = append(dst, name...)
+	for _, n := range nums {
+		dst = append(dst, '*')
+		dst = append(dst, n...)
+	}
+	return append(dst, "@$"...)
+}
+
+// match tries every rule at the start of rest (the text after wwwroot). It
+// appends the token and returns the bytes consumed and the token name, or
+// "" when nothing matched.
+func (le *linkEncoder) match(dst, rest []byte) ([]byte, int, string) {
 	for _, p := range le.filePfx {
-		if strings.HasPrefix(rest, p) {
-			return len(p), token{"FILEPHP", "$@FILEPHP@$"}, true
+		if hasPrefix(rest, p) {
+			return append(dst, "$@FILEPHP@$"...), len(p), "FILEPHP"
 		}
 	}
-	if le.viewByID && strings.HasPrefix(rest, "/course/view.php?id=") {
-		if d := digits(rest[len("/course/view.php?id="):]); d != "" {
-			return len("/course/view.php?id=") + len(d), token{"COURSEVIEWBYID", "$@COURSEVIEWBYID*" + d + "@$"}, true
+	const cv = "/course/view.php?id="
+	if le.viewByID && hasPrefix(rest, cv) {
+		if d := digits(rest[len(cv):]); len(d) > 0 {
+			return appendToken(dst, "COURSEVIEWBYID", d), len(cv) + len(d), "COURSEVIEWBYID"
 		}
 	}
-	if !strings.HasPrefix(rest, "/mod/") {
-		return 0, token{}, false
+	if !hasPrefix(rest, "/mod/") {
+		return dst, 0, ""
 	}
-	if strings.HasPrefix(rest, "/mod/hotpot/") {
-		return matchHotpot(rest)
+	if hasPrefix(rest, "/mod/hotpot/") {
+		return matchHotpot(dst, rest)
 	}
 	for _, r := range moduleLinkRules {
-		if !strings.HasPrefix(rest, r.path) {
+		if !hasPrefix(rest, r.path) {
 			continue
 		}
 		n := len(r.path)
 		d := digits(rest[n:])
-		if d == "" {
+		if len(d) == 0 {
 			continue
 		}
 		n += len(d)
 		if !r.twoPart {
-			return n, token{r.token, "$@" + r.token + "*" + d + "@$"}, true
+			return appendToken(dst, r.token, d), n, r.token
 		}
-		if !strings.HasPrefix(rest[n:], r.sep) {
+		if !hasPrefix(rest[n:], r.sep) {
 			continue
 		}
 		m := digits(rest[n+len(r.sep):])
-		if m == "" {
+		if len(m) == 0 {
 			continue
 		}
-		return n + len(r.sep) + len(m), token{r.token, "$@" + r.token + "*" + d + "*" + m + "@$"}, true
+		return appendToken(dst, r.token, d, m), n + len(r.sep) + len(m), r.token
 	}
-	return 0, token{}, false
+	return dst, 0, ""
 }
 
 // matchHotpot handles /mod/hotpot/<script>.php?<param>=<n>.
-func matchHotpot(rest string) (int, token, bool) {
+func matchHotpot(dst, rest []byte) ([]byte, int, string) {
 	n := len("/mod/hotpot/")
 	script := letters(rest[n:])
-	if script == "" || !strings.HasPrefix(rest[n+len(script):], ".php?") {
-		return 0, token{}, false
+	if len(script) == 0 || !hasPrefix(rest[n+len(script):], ".php?") {
+		return dst, 0, ""
 	}
 	n += len(script) + len(".php?")
 	param := letters(rest[n:])
-	if param == "" || !strings.HasPrefix(rest[n+len(param):], "=") {
-		return 0, token{}, false
+	if len(param) == 0 || !hasPrefix(rest[n+len(param):], "=") {
+		return dst, 0, ""
 	}
 	n += len(param) + 1
 	d := digits(rest[n:])
-	if d == "" {
-		return 0, token{}, false
+	if len(d) == 0 {
+		return dst, 0, ""
 	}
-	return n + len(d), token{"HOTPOT", "$@HOTPOT*" + script + "*" + param + "*" + d + "@$"}, true
+	return appendToken(dst, "HOTPOT", script, param, d), n + len(d), "HOTPOT"
 }
 
 // fileTail applies the 1.9.5 second step to the URL tail after a
 // $@FILEPHP@$ token: slashes become $@SLASH@$, forcedownload becomes
 // $@FORCEDOWNLOAD@$. It returns the rewritten tail and the bytes consumed.
-func (le *linkEncoder) fileTail(rest string) (string, int) {
-	if !(strings.HasPrefix(rest, "/") || strings.HasPrefix(rest, "%2f") || strings.HasPrefix(rest, "%2F")) {
+func fileTail(rest []byte) (string, int) {
+	if !(hasPrefix(rest, "/") || hasPrefix(rest, "%2f") || hasPrefix(rest, "%2F")) {
 		return "", 0
 	}
 	n := 0
@@ -189,8 +207,7 @@ func (le *linkEncoder) fileTail(rest string) (string, int) {
 	for n > 0 && (rest[n-1] == ',' || rest[n-1] == '.' || rest[n-1] == ';') {
 		n--
 	}
-	t := rest[:n]
-	return fileTailReplacer.Replace(t), n
+	return fileTailReplacer.Replace(string(rest[:n])), n
 }
 
 var fileTailReplacer = strings.NewReplacer("&amp;forcedownload=1", "$@FORCEDOWNLOAD@$",
@@ -208,7 +225,7 @@ func urlChar(b byte) bool {
 	return strings.IndexByte("-;:@#&=$~_.+!*',%/?()", b) >= 0
 }
 
-func digits(s string) string {
+func digits(s []byte) []byte {
 	i := 0
 	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
 		i++
@@ -216,7 +233,7 @@ func digits(s string) string {
 	return s[:i]
 }
 
-func letters(s string) string {
+func letters(s []byte) []byte {
 	i := 0
 	for i < len(s) && s[i] >= 'a' && s[i] <= 'z' {
 		i++

@@ -48,7 +48,7 @@ func (g *gen) writeModules() {
 				g.modJournal(m, t)
 			case "label":
 				x.s("NAME", g.instanceName(m))
-				x.h("CONTENT", t.html(2))
+				x.hb("CONTENT", t.html(2))
 				x.i("TIMEMODIFIED", m.added)
 			case "lesson":
 				g.modLesson(m, t)
@@ -87,7 +87,7 @@ func (g *gen) student(i int) *user {
 func (g *gen) modAssignment(m *mod, t *tg) {
 	x, p := g.x, g.p
 	x.s("NAME", m.name)
-	x.h("DESCRIPTION", t.html(2))
+	x.hb("DESCRIPTION", t.html(2))
 	x.i("FORMAT", 1)
 	x.i("RESUBMIT", 0)
 	x.i("PREVENTLATE", 0)
@@ -127,7 +127,7 @@ func (g *gen) modAssignment(m *mod, t *tg) {
 		}
 		x.i("NUMFILES", nfiles)
 		if m.sub == "online" {
-			x.h("DATA1", t.html(2))
+			x.hb("DATA1", t.html(2))
 		} else {
 			x.s("DATA1", "")
 		}
@@ -147,7 +147,7 @@ func (g *gen) modAssignment(m *mod, t *tg) {
 func (g *gen) modChat(m *mod, t *tg) {
 	x, p := g.x, g.p
 	x.s("NAME", m.name)
-	x.h("INTRO", t.html(1))
+	x.hb("INTRO", t.html(1))
 	x.i("KEEPDAYS", 0)
 	x.i("STUDENTLOGS", 0)
 	x.i("SCHEDULE", 0)
@@ -177,7 +177,7 @@ func (g *gen) modChat(m *mod, t *tg) {
 func (g *gen) modChoice(m *mod, t *tg) {
 	x, p := g.x, g.p
 	x.s("NAME", m.name)
-	x.h("TEXT", t.html(1))
+	x.hb("TEXT", t.html(1))
 	x.i("FORMAT", 1)
 	x.i("PUBLISH", 0)
 	x.i("SHOWRESULTS", 1)
@@ -216,7 +216,7 @@ func (g *gen) modChoice(m *mod, t *tg) {
 func (g *gen) modData(m *mod, t *tg) {
 	x, p := g.x, g.p
 	x.s("NAME", m.name)
-	x.h("INTRO", t.html(1))
+	x.hb("INTRO", t.html(1))
 	x.i("COMMENTS", 1)
 	for _, f := range []string{"TIMEAVAILABLEFROM", "TIMEAVAILABLETO", "TIMEVIEWFROM", "TIMEVIEWTO"} {
 		x.i(f, 0)
@@ -327,7 +327,7 @@ func (g *gen) modForum(m *mod, t *tg) {
 	if m.sub == "news" {
 		x.h("INTRO", "General news and announcements")
 	} else {
-		x.h("INTRO", t.html(1))
+		x.hb("INTRO", t.html(1))
 	}
 	assessed := m.sub == "general" || m.sub == "qanda"
 	x.i("ASSESSED", b01(assessed))
@@ -439,7 +439,7 @@ func (g *gen) discussion(m *mod, t *tg, d int, assessed, base bool) {
 		x.i("MODIFIED", when+int64(k)*600)
 		x.i("MAILED", 1)
 		x.s("SUBJECT", subject+t.title())
-		x.h("MESSAGE", t.html(1+t.r.IntN(3)))
+		x.hb("MESSAGE", t.html(1+t.r.IntN(3)))
 		x.i("FORMAT", 1)
 		att := ""
 		if base && k%4 == 1 {
@@ -471,7 +471,7 @@ func (g *gen) discussion(m *mod, t *tg, d int, assessed, base bool) {
 func (g *gen) modGlossary(m *mod, t *tg) {
 	x, p := g.x, g.p
 	x.s("NAME", m.name)
-	x.h("INTRO", t.html(1))
+	x.hb("INTRO", t.html(1))
 	x.i("ALLOWDUPLICATEDENTRIES", 0)
 	x.raw("DISPLAYFORMAT", "dictionary")
 	x.i("MAINGLOSSARY", 1)
@@ -510,7 +510,7 @@ func (g *gen) modGlossary(m *mod, t *tg) {
 		x.i("ID", eid)
 		x.i("USERID", u.id)
 		x.s("CONCEPT", t.title())
-		x.h("DEFINITION", t.html(1))
+		x.hb("DEFINITION", t.html(1))
 		x.i("FORMAT", 1)
 		att := ""
 		if i == 1 {
@@ -577,7 +577,7 @@ func (g *gen) modHotpot(m *mod, t *tg) {
 	g.addCourseFile(ref)
 	x.i("COURSE", p.courseID)
 	x.s("NAME", m.name)
-	x.h("SUMMARY", t.html(1))
+	x.hb("SUMMARY", t.html(1))
 	x.i("TIMEOPEN", 0)
 	x.i("TIMECLOSE", 0)
 	x.i("LOCATION", 0)
@@ -602,7 +602,7 @@ func (g *gen) modHotpot(m *mod, t *tg) {
 func (g *gen) modJournal(m *mod, t *tg) {
 	x, p := g.x, g.p
 	x.s("NAME", m.name)
-	x.h("INTRO", t.html(1))
+	x.hb("INTRO", t.html(1))
 	x.i("INTROFORMAT", 1)
 	x.i("DAYS", 7)
 	x.i("ASSESSED", 100)
@@ -616,7 +616,7 @@ func (g *gen) modJournal(m *mod, t *tg) {
 		x.i("ID", m.id*100+int64(i))
 		x.i("USERID", p.students[i].id)
 		x.i("MODIFIED", m.added+int64(i)*3600)
-		x.h("TEXT", t.html(2))
+		x.hb("TEXT", t.html(2))
 		x.i("FORMAT", 1)
 		x.i("RATING", int64(60+i*10))
 		x.h("ENTRYCOMMENT", "<p>"+t.sentence()+"</p>")
@@ -684,7 +684,7 @@ func (g *gen) modLesson(m *mod, t *tg) {
 		x.i("TIMECREATED", m.added)
 		x.i("TIMEMODIFIED", 0)
 		x.s("TITLE", t.title())
-		x.h("CONTENTS", t.html(2))
+		x.hb("CONTENTS", t.html(2))
 		x.start("ANSWERS")
 		for j := 0; j < 2; j++ {
 			x.start("ANSWER")
@@ -755,7 +755,7 @@ func (g *gen) modQuiz(m *mod, t *tg) {
 	}
 	layout = append(layout, "0")
 	x.s("NAME", m.name)
-	x.h("INTRO", t.html(1))
+	x.hb("INTRO", t.html(1))
 	x.i("TIMEOPEN", 0)
 	x.i("TIMECLOSE", 0)
 	x.i("OPTIONFLAGS", 1)
@@ -864,8 +864,6 @@ func (g *gen) modResource(m *mod, t *tg) {
 	x, p := g.x, g.p
 	typ, ref, alltext, popup, options := m.sub, "", "", "", ""
 	switch m.sub {
-	case "html":
-		alltext = t.html(4)
 	case "text":
 		ref = "2" // text format number
 		alltext = t.plain(6)
@@ -890,11 +888,14 @@ func (g *gen) modResource(m *mod, t *tg) {
 	x.s("NAME", m.name)
 	x.raw("TYPE", typ)
 	x.s("REFERENCE", ref)
-	x.h("SUMMARY", t.html(1))
-	if m.sub == "text" {
+	x.hb("SUMMARY", t.html(1))
+	switch m.sub {
+	case "text":
 		x.s("ALLTEXT", alltext)
-	} else {
-		x.h("ALLTEXT", alltext)
+	case "html":
+		x.hb("ALLTEXT", t.html(4))
+	default:
+		x.h("ALLTEXT", "")
 	}
 	x.s("POPUP", popup)
 	x.s("OPTIONS", options)
@@ -915,7 +916,7 @@ func (g *gen) modScorm(m *mod, t *tg) {
 	x.i("GRADEMETHOD", 1)
 	x.i("LAUNCH", m.id*10+1)
 	x.i("SKIPVIEW", 1)
-	x.h("SUMMARY", t.html(1))
+	x.hb("SUMMARY", t.html(1))
 	x.i("HIDEBROWSE", 0)
 	x.i("HIDETOC", 0)
 	x.i("HIDENAV", 0)
@@ -978,7 +979,7 @@ func (g *gen) modSurvey(m *mod, t *tg) {
 	x.i("TIMECREATED", m.added)
 	x.i("TIMEMODIFIED", m.added)
 	x.s("NAME", m.name)
-	x.h("INTRO", t.html(1))
+	x.hb("INTRO", t.html(1))
 	x.s("QUESTIONS", "25,26,27,28,29,30,43,44")
 	if !g.userData() {
 		return
@@ -1007,7 +1008,7 @@ func (g *gen) modSurvey(m *mod, t *tg) {
 func (g *gen) modWiki(m *mod, t *tg) {
 	x, p := g.x, g.p
 	x.s("NAME", m.name)
-	x.h("SUMMARY", t.html(1))
+	x.hb("SUMMARY", t.html(1))
 	x.s("PAGENAME", "")
 	x.raw("WTYPE", "group")
 	x.i("EWIKIPRINTTITLE", 1)
@@ -1057,7 +1058,7 @@ func (g *gen) modWiki(m *mod, t *tg) {
 func (g *gen) modWorkshop(m *mod, t *tg) {
 	x, p := g.x, g.p
 	x.s("NAME", m.name)
-	x.h("DESCRIPTION", t.html(2))
+	x.hb("DESCRIPTION", t.html(2))
 	x.i("WTYPE", 0)
 	x.i("NELEMENTS", 2)
 	x.i("NATTACHMENTS", 1)
@@ -1119,7 +1120,7 @@ func (g *gen) modWorkshop(m *mod, t *tg) {
 		x.s("TITLE", t.title())
 		x.i("TIMECREATED", p.created+86400*int64(i+1))
 		x.i("MAILED", 1)
-		x.h("DESCRIPTION", t.html(1))
+		x.hb("DESCRIPTION", t.html(1))
 		x.i("GRADINGGRADE", 0)
 		x.i("FINALGRADE", 0)
 		x.i("LATE", 0)

@@ -64,22 +64,27 @@ func (g *gen) writeQuestion(t *tg, q *question) {
 	x.i("ID", q.id)
 	x.i("PARENT", q.parent)
 	x.s("NAME", q.name)
-	text := t.html(1)
-	switch q.qtype {
-	case "random":
-		text = "0"
-	case "multianswer":
-		text = "<p>" + t.sentence() + " {#1} " + t.sentence() + " {#2} {#3}</p>"
-	}
-	if q.parent != 0 {
+	var text string
+	switch {
+	case q.parent != 0:
 		text = "{1:" + strings.ToUpper(q.qtype[:2]) + ":=" + t.title() + "}"
+	case q.qtype == "random":
+		text = "0"
+	case q.qtype == "multianswer":
+		text = "<p>" + t.sentence() + " {#1} " + t.sentence() + " {#2} {#3}</p>"
+	default:
+		text = string(t.html(1))
 	}
 	x.h("QUESTIONTEXT", text)
 	x.i("QUESTIONTEXTFORMAT", 1)
 	x.s("IMAGE", q.image)
-	x.h("GENERALFEEDBACK", t.html(1))
+	if e.minor >= 6 {
+		x.hb("GENERALFEEDBACK", t.html(1))
+	}
 	x.raw("DEFAULTGRADE", "1")
-	x.raw("PENALTY", "0.1")
+	if e.minor >= 6 {
+		x.raw("PENALTY", "0.1")
+	}
 	x.raw("QTYPE", q.qtype)
 	length := int64(1)
 	if q.qtype == "description" {

@@ -1,6 +1,7 @@
 package gen
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"strconv"
@@ -28,6 +29,10 @@ type xw struct {
 	stack   []frame
 	g       *gen
 	tmp     []byte
+	sb      []byte // s and h: the value
+	rep     []byte // representable text
+	lnk     []byte // link-encoded text
+	dmg     []byte // damaged text
 }
 
 const flushAt = 128 << 10
@@ -147,50 +152,49 @@ func (x *xw) null(name string) {
 }
 
 // s writes a plain-text leaf through the full 1.x value pipeline.
-func (x *xw) s(name, v string) { x.text(name, v, false) }
+func (x *xw) s(name, v string) {
+	x.sb = append(x.sb[:0], v...)
+	x.text(name, x.sb, false)
+}
 
 // h writes an HTML leaf through the full 1.x value pipeline; it is the only
 // kind of value the libxml2 damage touches.
-func (x *xw) h(name, v string) { x.text(name, v, true) }
+func (x *xw) h(name, v string) {
+	x.sb = append(x.sb[:0], v...)
+	x.text(name, x.sb, true)
+}
+
+// hb is h for text held in a scratch buffer (tg.html's result).
+func (x *xw) hb(name string, v []byte) { x.text(name, v, true) }
 
 // text is full_tag: damage first (the damage lived in the database), then
-// link encoding, escaping, and the era's charset step.
-func (x *xw) text(name, v string, html bool) {
+// link encoding, escaping, and the era's charset step. v is not kept.
+func (x *xw) text(name string, v []byte, html bool) {
 	g := x.g
 	if g.leg != nil {
-		v = g.leg.representable(v)
+		x.rep = g.leg.appendRepresentable(x.rep[:0], v)
+		v = x.rep
 	}
 	ord := g.m.TextValues
 	g.m.TextValues++
 	x.open(name)
 	start := x.off()
-	clean, dam := v, v
-	if html && g.stripOn(name) {
-		dam = stripEntities(dam)
-		g.spot(x, "strip-entities", ord, start, clean, dam, -1)
+	strip := html && g.stripOn(name)
+	if len(v) > 0 {
+		g.nonEmpty++
 	}
-	if len(g.pending) > 0 {
-		for _, p := range g.pending {
-			g.spot(x, p.kind, ord, start, p.clean, p.damaged, -1)
-		}
-		g.pending = g.pending[:0]
+	hit := len(v) > 0 && g.invalid.hit()
+	if strip || hit || len(g.pending) > 0 {
+		v = x.damage(v, strip, hit, ord, start)
 	}
-	if v != "" && g.invalid.hit() {
-		var at int
-		var k string
-		clean, dam, k, at = g.injectInvalid(clean, dam)
-		g.spot(x, k, ord, start, clean, dam, at)
+	if len(v) > 0 && bytes.Contains(v, g.links.wwwB) && !isNumeric(v) {
+		x.lnk = g.links.appendEncoded(x.lnk[:0], v, g.countLink)
+		v = x.lnk
 	}
-	if g.o.Clean {
-		dam = clean
-	}
-	if dam != "" && !isNumeric(dam) && strings.Contains(dam, g.links.www) {
-		dam = g.links.encode(dam, g.countLink)
-	}
-	if g.leg != nil && hasNonASCII(dam) {
+	if g.leg != nil && hasNonASCII(v) {
 		g.m.LegacyValues++
 		if !g.o.Clean {
-			x.tmp = appendEscaped(x.tmp[:0], dam)
+			x.tmp = appendEscaped(x.tmp[:0], v)
 			if g.mojibake {
 				x.buf = g.leg.appendMojibake(x.buf, x.tmp)
 			} else {
@@ -200,13 +204,41 @@ func (x *xw) text(name, v string, html bool) {
 			return
 		}
 	}
-	x.buf = appendEscaped(x.buf, dam)
+	x.buf = appendEscaped(x.buf, v)
 	x.close(name)
+}
+
+// damage applies the damage chosen for this value and records the spots.
+// It returns the text to write: the damaged one, or the clean one in a
+// Clean twin.
+func (x *xw) damage(v []byte, strip, hit bool, ord, start int64) []byte {
+	g := x.g
+	clean := string(v)
+	dam := clean
+	if strip {
+		dam = stripEntities(dam)
+		g.spot(x, "strip-entities", ord, start, clean, dam, -1)
+	}
+	for _, p := range g.pending {
+		g.spot(x, p.kind, ord, start, p.clean, p.damaged, -1)
+	}
+	g.pending = g.pending[:0]
+	if hit {
+		var k string
+		var at int
+		clean, dam, k, at = g.injectInvalid(clean, dam)
+		g.spot(x, k, ord, start, clean, dam, at)
+	}
+	if g.o.Clean {
+		dam = clean
+	}
+	x.dmg = append(x.dmg[:0], dam...)
+	return x.dmg
 }
 
 // appendEscaped is htmlspecialchars with the flags of the time: & < > "
 // escaped, ' left alone.
-func appendEscaped(dst []byte, s string) []byte {
+func appendEscaped(dst []byte, s []byte) []byte {
 	last := 0
 	for i := 0; i < len(s); i++ {
 		var esc string
@@ -229,15 +261,46 @@ func appendEscaped(dst []byte, s string) []byte {
 	return append(dst, s[last:]...)
 }
 
-func isNumeric(s string) bool {
-	if s == "" {
+// isNumeric is PHP's is_numeric for the values the generator writes:
+// optional sign, digits, an optional fraction, optional exponent.
+func isNumeric(s []byte) bool {
+	i := 0
+	if i < len(s) && (s[i] == '-' || s[i] == '+') {
+		i++
+	}
+	d := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+		d++
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+			d++
+		}
+	}
+	if d == 0 {
 		return false
 	}
-	_, err := strconv.ParseFloat(s, 64)
-	return err == nil
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '-' || s[i] == '+') {
+			i++
+		}
+		e := 0
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+			e++
+		}
+		if e == 0 {
+			return false
+		}
+	}
+	return i == len(s)
 }
 
-func hasNonASCII(s string) bool {
+func hasNonASCII(s []byte) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
 			return true

@@ -1,0 +1,74 @@
+package gen
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// benchSize reads MOODLEMIG_BENCH_SIZE ("64MB", "1GB", "2000000"), default 64 MB.
+func benchSize(b *testing.B) int64 {
+	s := strings.ToUpper(strings.TrimSpace(os.Getenv("MOODLEMIG_BENCH_SIZE")))
+	if s == "" {
+		return 64 << 20
+	}
+	mult := int64(1)
+	for suf, m := range map[string]int64{"KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30} {
+		if strings.HasSuffix(s, suf) {
+			mult, s = m, strings.TrimSuffix(s, suf)
+		}
+	}
+	n, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		b.Fatalf("MOODLEMIG_BENCH_SIZE=%q: %v", os.Getenv("MOODLEMIG_BENCH_SIZE"), err)
+	}
+	return int64(n * float64(mult))
+}
+
+// BenchmarkWriteXML writes a moodle.xml of MOODLEMIG_BENCH_SIZE bytes to
+// io.Discard. Memory must stay flat: allocs/op and B/op do not grow with
+// the size.
+func BenchmarkWriteXML(b *testing.B) {
+	size := benchSize(b)
+	for _, c := range []struct {
+		name string
+		o    Options
+	}{
+		{"clean-en", Options{XMLSize: size}},
+		{"clean-ru", Options{XMLSize: size, Lang: "ru"}},
+		{"mojibake-ru-1.5", Options{XMLSize: size, Lang: "ru", Version: "1.5", Damage: Damage{Charset: "auto"}}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var n int64
+			for b.Loop() {
+				m, err := WriteXML(io.Discard, c.o)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n = m.XMLBytes
+			}
+			b.SetBytes(n)
+		})
+	}
+}
+
+// BenchmarkWriteZip writes a whole backup zip of MOODLEMIG_BENCH_SIZE
+// bytes of moodle.xml into a temporary folder.
+func BenchmarkWriteZip(b *testing.B) {
+	size := benchSize(b)
+	dir := b.TempDir()
+	b.ReportAllocs()
+	var n int64
+	for b.Loop() {
+		m, err := WriteZip(filepath.Join(dir, "b.zip"), Options{XMLSize: size, ZipLevel: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = m.XMLBytes
+	}
+	b.SetBytes(n)
+}
