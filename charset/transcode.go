@@ -29,6 +29,7 @@ const (
 	CodeLatin1Kept   = "charset.latin1-kept"  // C1 controls kept: windows-1252 leaves a byte undefined
 	CodeNotTIS620    = "charset.not-tis620"   // bytes TIS-620 leaves undefined, decoded as windows-874
 	CodeLangRenamed  = "charset.lang-renamed" // a legacy LANG pack renamed to its _utf8 pack
+	CodeInvalidUTF8  = "charset.invalid-utf8" // bytes outside any decoded text replaced by U+FFFD
 	maxField         = 1 << 20                // longest field decided as one piece
 	pre16LastVersion = 2005070500             // last BACKUP_VERSION of Moodle 1.5 (spec §2.5)
 )
@@ -380,10 +381,28 @@ func shortSample(v []byte) string {
 		}
 		v = v[:k]
 	}
-	return strings.ToValidUTF8(string(v), "\uFFFD")
+	var sb strings.Builder
+	for len(v) > 0 {
+		r, size := utf8.DecodeRune(v)
+		if r == utf8.RuneError && size == 1 {
+			fmt.Fprintf(&sb, `\x%02X`, v[0])
+		} else {
+			sb.Write(v[:size])
+		}
+		v = v[size:]
+	}
+	return sb.String()
 }
 
 // owner is who a text belongs to, and what follows for its charset.
+// desc says where the owner's charset came from, for messages.
+func (o *owner) desc() string {
+	if o.lang == "" {
+		return o.why
+	}
+	return fmt.Sprintf("%s %q", o.why, o.lang)
+}
+
 type owner struct {
 	lang   string
 	why    string
@@ -410,6 +429,7 @@ type Transcoder struct {
 	f      fieldBuf
 	out    []byte
 	outPos int
+	valid  int // t.out[:valid] is checked UTF-8
 	owners map[string]*owner
 	decs   map[*Charset]*Decoder
 	fpos   [3]int64 // line, column, offset of the current field's buffer start
@@ -616,12 +636,9 @@ func (t *Transcoder) ownerOf() *owner {
 	}
 	if t.from != nil {
 		o.cs, o.rawCS = t.from, t.from
-		o.why = "option from"
+		o.why, o.lang = "option from", ""
 		if t.ev.Declared != "" && !strings.EqualFold(t.ev.Declared, "utf-8") {
 			o.why = "declared encoding"
-		}
-		if o.lang == "" {
-			o.lang = t.from.Name
 		}
 	}
 	o.dec, o.rawDec = t.decoder(o.cs), t.decoder(o.rawCS)
@@ -650,7 +667,7 @@ func (t *Transcoder) Reset() {
 	t.s = newScanner(t)
 	t.s.late = t.ev.late
 	t.f = fieldBuf{}
-	t.out, t.outPos, t.first, t.undec, t.undec1, t.err = t.out[:0], 0, true, 0, "", nil
+	t.out, t.outPos, t.valid, t.first, t.undec, t.undec1, t.err = t.out[:0], 0, 0, true, 0, "", nil
 	t.lang, t.inLang = t.lang[:0], false
 }
 
@@ -660,42 +677,45 @@ func (t *Transcoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, err
 		return 0, 0, t.err
 	}
 	for {
-		n := copy(dst[nDst:], t.out[t.outPos:])
+		n := copy(dst[nDst:], t.out[t.outPos:t.valid])
 		nDst += n
 		t.outPos += n
-		if t.outPos < len(t.out) {
+		if t.outPos < t.valid {
 			return nDst, nSrc, transform.ErrShortDst
 		}
-		t.out, t.outPos = t.out[:0], 0
+		// Keep only bytes not yet checked (an incomplete character).
+		t.out = append(t.out[:0], t.out[t.valid:]...)
+		t.outPos, t.valid = 0, 0
 		if nSrc == len(src) {
 			break
 		}
 		chunk := src[nSrc:min(len(src), nSrc+64<<10)]
 		if t.first {
 			// The XML declaration must be whole to be rewritten.
-			if len(src) < 256 && !atEOF && bytes.HasPrefix(src, []byte("<?xml")) && !bytes.Contains(src, []byte("?>")) {
+			if len(src) < 256 && !atEOF && (bytes.HasPrefix(src, []byte("<?xml")) && !bytes.Contains(src, []byte("?>")) || bytes.HasPrefix([]byte("<?xml"), src)) {
 				return nDst, nSrc, transform.ErrShortSrc
 			}
 			t.first = false
 			if k := t.declaration(src); k > 0 {
 				nSrc += k
+				t.sanitize(false)
 				continue
 			}
 		}
 		t.s.feed(chunk)
 		nSrc += len(chunk)
+		t.sanitize(atEOF && nSrc == len(src))
 	}
 	if atEOF {
 		t.endField()
-		if len(t.out) > 0 {
-			n := copy(dst[nDst:], t.out)
-			nDst += n
-			t.outPos = n
-			if n < len(t.out) {
-				return nDst, nSrc, transform.ErrShortDst
-			}
-			t.out, t.outPos = t.out[:0], 0
+		t.sanitize(true)
+		n := copy(dst[nDst:], t.out[t.outPos:t.valid])
+		nDst += n
+		t.outPos += n
+		if t.outPos < t.valid {
+			return nDst, nSrc, transform.ErrShortDst
 		}
+		t.out, t.outPos, t.valid = t.out[:0], 0, 0
 		if t.undec > 0 && !t.opts.KeepUndecided {
 			t.err = &UndecidedError{Reason: fmt.Sprintf("%d field(s) could not be decoded cleanly with their owner's charset", t.undec),
 				Evidence: []string{"first: " + t.undec1}, Option: "from: <charset>, or keep-undecided: true to keep them as they are"}
@@ -703,6 +723,42 @@ func (t *Transcoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, err
 		}
 	}
 	return nDst, nSrc, nil
+}
+
+// sanitize makes t.out[t.valid:] valid UTF-8, replacing bytes that are not
+// (outside decided fields: in tags, or kept undecided fields) with U+FFFD,
+// and advances t.valid. Unless final, an incomplete character at the end
+// is held back for the next call.
+func (t *Transcoder) sanitize(final bool) {
+	region := t.out[t.valid:]
+	if utf8.Valid(region) {
+		t.valid = len(t.out)
+		return
+	}
+	var fixed []byte
+	bad := 0
+	p := region
+	for len(p) > 0 {
+		r, size := utf8.DecodeRune(p)
+		if r == utf8.RuneError && size == 1 {
+			if !final && !utf8.FullRune(p) {
+				break
+			}
+			fixed = append(fixed, "\uFFFD"...)
+			bad++
+		} else {
+			fixed = append(fixed, p[:size]...)
+		}
+		p = p[size:]
+	}
+	hold := append([]byte(nil), p...)
+	t.out = append(append(t.out[:t.valid], fixed...), hold...)
+	t.valid = len(t.out) - len(hold)
+	if bad > 0 {
+		l, c, off := t.s.trk.Pos()
+		t.report(report.Finding{Code: CodeInvalidUTF8, Severity: report.Warning, Line: l, Column: c, Offset: off,
+			Path: t.s.path.String(), Message: fmt.Sprintf("%d byte(s) that are not UTF-8 and belong to no decoded text replaced by U+FFFD (near here)", bad), Fixed: true})
+	}
 }
 
 // declaration rewrites an XML declaration at the start of src that names
@@ -865,24 +921,24 @@ func (t *Transcoder) decodeLifted(o *owner, v []byte) (string, string) {
 			return t.decodeUTF8(v)
 		}
 		t.out = append(t.out, raw...)
-		return CodeTranscoded, fmt.Sprintf("lifted UTF-8 (%s %q) decoded", o.why, o.lang)
+		return CodeTranscoded, fmt.Sprintf("lifted UTF-8 (%s) decoded", o.desc())
 	}
 	start := len(t.out)
 	out, bad := o.dec.Append(t.out, raw)
 	if bad > 0 && !(o.cs.Name == "tis-620" && tisOnlyHigh(raw)) {
 		t.out = out[:start]
-		return t.undecided(v, fmt.Sprintf("%d byte(s) undefined in %s (%s %q)", bad, o.cs.Name, o.why, o.lang))
+		return t.undecided(v, fmt.Sprintf("%d byte(s) undefined in %s (%s)", bad, o.cs.Name, o.desc()))
 	}
 	t.out = out
 	if bad > 0 {
-		return CodeNotTIS620, fmt.Sprintf("decoded from %s (%s %q); %d byte(s) in 0x80–0xA0 are not TIS-620, read as windows-874", o.cs.Name, o.why, o.lang, bad)
+		return CodeNotTIS620, fmt.Sprintf("decoded from %s (%s); %d byte(s) in 0x80–0xA0 are not TIS-620, read as windows-874", o.cs.Name, o.desc(), bad)
 	}
 	if t.opts.FixMojibake {
 		if fixed, n := unMojibake(t.out[start:]); n > 0 {
 			t.out = append(t.out[:start], fixed...)
 		}
 	}
-	return CodeTranscoded, fmt.Sprintf("decoded from %s (%s %q)", o.cs.Name, o.why, o.lang)
+	return CodeTranscoded, fmt.Sprintf("decoded from %s (%s)", o.cs.Name, o.desc())
 }
 
 func tisOnlyHigh(raw []byte) bool {
@@ -909,13 +965,13 @@ func (t *Transcoder) decodeMixed(o *owner, v []byte) (string, string) {
 		out, bad := dec.Append(t.out, v)
 		if bad > 2 || bad > 0 && !cs.MultiByte() {
 			t.out = out[:start]
-			return t.undecided(v, fmt.Sprintf("%d byte(s) invalid in %s (%s %q)", bad, cs.Name, o.why, o.lang))
+			return t.undecided(v, fmt.Sprintf("%d byte(s) invalid in %s (%s)", bad, cs.Name, o.desc()))
 		}
 		t.out = out
 		if bad > 0 {
-			return CodeLegacyBytes, fmt.Sprintf("legacy bytes decoded from %s (%s %q); %d invalid sequence(s) replaced by U+FFFD", cs.Name, o.why, o.lang, bad)
+			return CodeLegacyBytes, fmt.Sprintf("legacy bytes decoded from %s (%s); %d invalid sequence(s) replaced by U+FFFD", cs.Name, o.desc(), bad)
 		}
-		return CodeLegacyBytes, fmt.Sprintf("legacy bytes decoded from %s (%s %q)", cs.Name, o.why, o.lang)
+		return CodeLegacyBytes, fmt.Sprintf("legacy bytes decoded from %s (%s)", cs.Name, o.desc())
 	}
 	// Single-byte charset and valid multi-byte UTF-8 in the same field:
 	// either real UTF-8 mixed in (a partly converted field), or legacy
@@ -927,13 +983,13 @@ func (t *Transcoder) decodeMixed(o *owner, v []byte) (string, string) {
 	switch {
 	case consistent && mbad == 0:
 		t.out = append(t.out, mixed...)
-		return CodeLegacyBytes, fmt.Sprintf("legacy bytes decoded from %s (%s %q), UTF-8 parts kept", cs.Name, o.why, o.lang)
+		return CodeLegacyBytes, fmt.Sprintf("legacy bytes decoded from %s (%s), UTF-8 parts kept", cs.Name, o.desc())
 	case bad == 0:
 		t.out = append(t.out, whole...)
-		return CodeLegacyBytes, fmt.Sprintf("legacy bytes decoded from %s (%s %q)", cs.Name, o.why, o.lang)
+		return CodeLegacyBytes, fmt.Sprintf("legacy bytes decoded from %s (%s)", cs.Name, o.desc())
 	}
 	t.out = t.out[:start]
-	return t.undecided(v, fmt.Sprintf("byte(s) undefined in %s (%s %q)", cs.Name, o.why, o.lang))
+	return t.undecided(v, fmt.Sprintf("byte(s) undefined in %s (%s)", cs.Name, o.desc()))
 }
 
 // mixedRuns decodes v run by run: valid UTF-8 runs kept (un-lifted and

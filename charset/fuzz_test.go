@@ -1,0 +1,72 @@
+package charset
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"unicode/utf8"
+
+	"golang.org/x/text/transform"
+)
+
+// FuzzTranscode checks, on any input and any from option: no panic; the
+// output is valid UTF-8; the result does not depend on how the input is
+// chunked; and transcoding twice gives the same as once.
+func FuzzTranscode(f *testing.F) {
+	files, _ := filepath.Glob("testdata/transcode/*.xml")
+	for _, file := range files {
+		if b, err := os.ReadFile(file); err == nil {
+			f.Add(b, uint8(0), true)
+		}
+	}
+	f.Add([]byte("<A><LANG>ru</LANG><B>\xcf\xf0</B></A>"), uint8(3), false)
+	f.Add([]byte("<?xml version='1.0' encoding='big5'?><A>\xa7\x41</A>"), uint8(0), true)
+	names := append([]string{"auto"}, Names()...)
+	f.Fuzz(func(t *testing.T, in []byte, fromIdx uint8, fix bool) {
+		opts := Options{From: names[int(fromIdx)%len(names)], FixMojibake: fix, KeepUndecided: true, SiteLang: "ru"}
+		ev, err := Prescan(bytes.NewReader(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, err := NewTranscoder(ev, opts)
+		if err != nil {
+			return // refused, with a reason
+		}
+		out, _, err := transform.Bytes(tr, in)
+		if err != nil {
+			t.Fatalf("transform: %v", err)
+		}
+		if !utf8.Valid(out) {
+			t.Fatalf("output not UTF-8: %q -> %q", in, out)
+		}
+		tr2, _ := NewTranscoder(ev, opts)
+		r := transform.NewReader(&oneByte{in}, tr2)
+		var buf bytes.Buffer
+		if _, err := buf.ReadFrom(r); err != nil || !bytes.Equal(buf.Bytes(), out) {
+			t.Fatalf("chunking changed the result: %v\n%q\n%q", err, out, buf.Bytes())
+		}
+		ev2, _ := Prescan(bytes.NewReader(out))
+		tr3, err := NewTranscoder(ev2, opts)
+		if err != nil {
+			return
+		}
+		again, _, err := transform.Bytes(tr3, out)
+		if err != nil || !bytes.Equal(again, out) {
+			t.Fatalf("not idempotent: %v\nin    %q\nonce  %q\ntwice %q", err, in, out, again)
+		}
+	})
+}
+
+// oneByte reads one byte at a time.
+type oneByte struct{ b []byte }
+
+func (o *oneByte) Read(p []byte) (int, error) {
+	if len(o.b) == 0 {
+		return 0, io.EOF
+	}
+	p[0] = o.b[0]
+	o.b = o.b[1:]
+	return 1, nil
+}
