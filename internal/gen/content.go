@@ -173,60 +173,59 @@ func (t *tg) link(b []byte) []byte {
 	p := t.g.p
 	r := t.r
 	u := t.u[:0]
-	num := func(n int64) { u = strconv.AppendInt(u, n, 10) }
 	internal := true
 	switch r.IntN(20) {
 	case 0, 1:
 		u = append(u, "/file.php/"...)
-		num(p.courseID)
+		u = strconv.AppendInt(u, p.courseID, 10)
 		u = append(u, '/')
 		u = append(u, p.docs[r.IntN(len(p.docs))]...)
 	case 2:
 		u = append(u, "/file.php?file=/"...)
-		num(p.courseID)
+		u = strconv.AppendInt(u, p.courseID, 10)
 		u = append(u, '/')
 		u = append(u, p.docs[r.IntN(len(p.docs))]...)
 		u = append(u, "&amp;forcedownload=1"...)
 	case 3:
 		u = append(u, "/course/view.php?id="...)
-		num(p.courseID)
+		u = strconv.AppendInt(u, p.courseID, 10)
 	case 4:
 		u = append(u, "/mod/forum/discuss.php?d="...)
-		num(int64(10 + r.IntN(90)))
+		u = strconv.AppendInt(u, int64(10+r.IntN(90)), 10)
 		u = append(u, "&amp;parent="...)
-		num(int64(100 + r.IntN(900)))
+		u = strconv.AppendInt(u, int64(100+r.IntN(900)), 10)
 	case 5:
 		u = append(u, "/mod/forum/discuss.php?d="...)
-		num(int64(10 + r.IntN(90)))
+		u = strconv.AppendInt(u, int64(10+r.IntN(90)), 10)
 		u = append(u, '#')
-		num(int64(100 + r.IntN(900)))
+		u = strconv.AppendInt(u, int64(100+r.IntN(900)), 10)
 	case 6:
 		if m := p.modsOf("data"); len(m) > 0 {
 			u = append(u, "/mod/data/view.php?d="...)
-			num(m[0].id)
+			u = strconv.AppendInt(u, m[0].id, 10)
 			u = append(u, "&rid="...)
-			num(int64(1 + r.IntN(50)))
+			u = strconv.AppendInt(u, int64(1+r.IntN(50)), 10)
 		} else {
 			u = append(u, "/mod/forum/index.php?id="...)
-			num(p.courseID)
+			u = strconv.AppendInt(u, p.courseID, 10)
 		}
 	case 7:
 		u = append(u, "/mod/"...)
 		u = append(u, []string{"forum", "quiz", "resource", "assignment", "glossary", "wiki"}[r.IntN(6)]...)
 		u = append(u, "/index.php?id="...)
-		num(p.courseID)
+		u = strconv.AppendInt(u, p.courseID, 10)
 	case 8:
 		if m := p.modsOf("survey"); len(m) > 0 {
 			u = append(u, "/mod/survey/view.php?id="...) // never encoded (§11.3)
-			num(m[0].cmid)
+			u = strconv.AppendInt(u, m[0].cmid, 10)
 			t.g.m.Links["unencoded"]++
 		} else {
 			u = append(u, "/course/view.php?id="...)
-			num(p.courseID)
+			u = strconv.AppendInt(u, p.courseID, 10)
 		}
 	case 9:
 		u = append(u, "/file.php/"...) // another course's files
-		num(p.courseID + 40)
+		u = strconv.AppendInt(u, p.courseID+40, 10)
 		u = append(u, "/shared/map.pdf"...)
 		t.g.m.Links["unencoded"]++
 	case 10, 11:
@@ -238,24 +237,24 @@ func (t *tg) link(b []byte) []byte {
 		switch {
 		case m.typ == "forum" && r.IntN(2) == 0:
 			u = append(u, "/mod/forum/view.php?f="...)
-			num(m.id)
+			u = strconv.AppendInt(u, m.id, 10)
 		case m.typ == "quiz" && r.IntN(2) == 0:
 			u = append(u, "/mod/quiz/view.php?q="...)
-			num(m.id)
+			u = strconv.AppendInt(u, m.id, 10)
 		case m.typ == "resource" && r.IntN(2) == 0:
 			u = append(u, "/mod/resource/view.php?r="...)
-			num(m.id)
+			u = strconv.AppendInt(u, m.id, 10)
 		case m.typ == "data" && r.IntN(2) == 0:
 			u = append(u, "/mod/data/view.php?d="...)
-			num(m.id)
+			u = strconv.AppendInt(u, m.id, 10)
 		case m.typ == "label":
 			u = append(u, "/course/view.php?id="...)
-			num(p.courseID)
+			u = strconv.AppendInt(u, p.courseID, 10)
 		default:
 			u = append(u, "/mod/"...)
 			u = append(u, m.typ...)
 			u = append(u, "/view.php?id="...)
-			num(m.cmid)
+			u = strconv.AppendInt(u, m.cmid, 10)
 		}
 		if m.typ == "survey" {
 			t.g.m.Links["unencoded"]++

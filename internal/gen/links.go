@@ -101,13 +101,13 @@ func (le *linkEncoder) appendEncoded(dst, s []byte, count func(token string)) []
 		count(tok)
 		rest = rest[n:]
 		if tok == "FILEPHP" && le.slash {
-			tail, m := fileTail(rest)
-			dst = append(dst, tail...)
+			var m, sl, fd int
+			dst, m, sl, fd = appendFileTail(dst, rest)
 			rest = rest[m:]
-			for range strings.Count(tail, "$@SLASH@$") {
+			for range sl {
 				count("SLASH")
 			}
-			for range strings.Count(tail, "$@FORCEDOWNLOAD@$") {
+			for range fd {
 				count("FORCEDOWNLOAD")
 			}
 		}
@@ -193,26 +193,37 @@ func matchHotpot(dst, rest []byte) ([]byte, int, string) {
 	return appendToken(dst, "HOTPOT", script, param, d), n + len(d), "HOTPOT"
 }
 
-// fileTail applies the 1.9.5 second step to the URL tail after a
+// appendFileTail applies the 1.9.5 second step to the URL tail after a
 // $@FILEPHP@$ token: slashes become $@SLASH@$, forcedownload becomes
-// $@FORCEDOWNLOAD@$. It returns the rewritten tail and the bytes consumed.
-func fileTail(rest []byte) (string, int) {
+// $@FORCEDOWNLOAD@$. It returns dst with the rewritten tail, the bytes of
+// rest consumed, and how many of each token it wrote.
+func appendFileTail(dst, rest []byte) (out []byte, n, slashes, forced int) {
 	if !(hasPrefix(rest, "/") || hasPrefix(rest, "%2f") || hasPrefix(rest, "%2F")) {
-		return "", 0
+		return dst, 0, 0, 0
 	}
-	n := 0
 	for n < len(rest) && urlChar(rest[n]) {
 		n++
 	}
 	for n > 0 && (rest[n-1] == ',' || rest[n-1] == '.' || rest[n-1] == ';') {
 		n--
 	}
-	return fileTailReplacer.Replace(string(rest[:n])), n
+	t := rest[:n]
+	for i := 0; i < len(t); {
+		switch {
+		case hasPrefix(t[i:], "&amp;forcedownload=1"):
+			dst, i, forced = append(dst, "$@FORCEDOWNLOAD@$"...), i+len("&amp;forcedownload=1"), forced+1
+		case hasPrefix(t[i:], "?forcedownload=1"), hasPrefix(t[i:], "&forcedownload=1"):
+			dst, i, forced = append(dst, "$@FORCEDOWNLOAD@$"...), i+len("?forcedownload=1"), forced+1
+		case t[i] == '/':
+			dst, i, slashes = append(dst, "$@SLASH@$"...), i+1, slashes+1
+		case hasPrefix(t[i:], "%2f"), hasPrefix(t[i:], "%2F"):
+			dst, i, slashes = append(dst, "$@SLASH@$"...), i+3, slashes+1
+		default:
+			dst, i = append(dst, t[i]), i+1
+		}
+	}
+	return dst, n, slashes, forced
 }
-
-var fileTailReplacer = strings.NewReplacer("&amp;forcedownload=1", "$@FORCEDOWNLOAD@$",
-	"?forcedownload=1", "$@FORCEDOWNLOAD@$", "&forcedownload=1", "$@FORCEDOWNLOAD@$",
-	"/", "$@SLASH@$", "%2f", "$@SLASH@$", "%2F", "$@SLASH@$")
 
 // urlChar reports whether b may be part of a URL tail as the 1.9.5 writer
 // matched it (ASCII letters, digits, -;:@#&=$~_.+!*',%/?() ; non-ASCII
