@@ -30,9 +30,10 @@ import (
 // sink receives the reader's findings.
 type Opener func(ctx context.Context, path, scratch string, sink report.Sink) (*backup.Backup, error)
 
-// OpenBackup is the default Opener: backup.Open.
+// OpenBackup is the default Opener: backup.Open with the job's scratch
+// folder and report.
 func OpenBackup(ctx context.Context, path, scratch string, sink report.Sink) (*backup.Backup, error) {
-	return backup.Open(ctx, path, backup.Options{})
+	return backup.Open(ctx, path, backup.Options{Sink: sink, Scratch: scratch})
 }
 
 // Batch runs a Plan over many archives concurrently.

@@ -3,6 +3,7 @@ package pipelines
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"math/rand"
 	"os"
 	"os/exec"
@@ -46,9 +47,9 @@ func TestSIGKILLThenResume(t *testing.T) {
 	}
 	in := t.TempDir()
 	rnd := rand.New(rand.NewSource(7))
-	for i := 0; i < 24; i++ {
+	for i := 0; i < 36; i++ {
 		// Big enough that some kills land in the middle of writing.
-		body := make([]byte, 200<<10)
+		body := make([]byte, 120<<10)
 		for j := range body {
 			body[j] = "abcdefgh<>/ \n"[rnd.Intn(13)]
 		}
@@ -66,12 +67,12 @@ func TestSIGKILLThenResume(t *testing.T) {
 	}
 	full := time.Since(t0)
 	want := outputs(t, ref)
-	if len(want) != 24 {
-		t.Fatalf("reference run wrote %d outputs, want 24", len(want))
+	if len(want) != 36 {
+		t.Fatalf("reference run wrote %d outputs, want 36", len(want))
 	}
 
 	out := t.TempDir()
-	kills := 0
+	kills, midWrite := 0, 0
 	for attempt := 0; ; attempt++ {
 		if attempt > 30 {
 			t.Fatal("the batch never finished")
@@ -82,37 +83,57 @@ func TestSIGKILLThenResume(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		// Kill at a random moment between 10% and 35% of a full run
-		// (process start included); after 8 kills, let it finish.
-		delay := time.Duration(float64(full) * (0.1 + 0.25*rnd.Float64()))
-		if kills >= 8 {
-			delay = time.Hour
+		var waitErr error
+		exited := make(chan struct{})
+		go func() { waitErr = cmd.Wait(); close(exited) }()
+		start := time.Now()
+		// Kill at an arbitrary moment after the child made some progress
+		// (1 to 3 more outputs, then 0-40 ms: often in the middle of
+		// writing the next ones), so that the test does not depend on the
+		// machine's speed; after 8 kills, let it finish.
+		killAt := make(chan struct{})
+		if kills < 8 {
+			target := countOutputs(out) + 1 + rnd.Intn(3)
+			pause := time.Duration(rnd.Intn(40)) * time.Millisecond
+			go func() {
+				for countOutputs(out) < target {
+					select {
+					case <-exited:
+						return
+					case <-time.After(2 * time.Millisecond):
+					}
+				}
+				time.Sleep(pause)
+				close(killAt)
+			}()
 		}
 		select {
-		case err := <-done:
-			if err != nil {
-				t.Fatalf("run %d: %v\n%s", attempt, err, log.String())
-			}
-		case <-time.After(delay):
+		case <-exited:
+		case <-killAt:
 			cmd.Process.Kill() // SIGKILL
-			<-done
-			kills++
-			t.Logf("kill %d after %s: %d outputs", kills, delay, len(outputs(t, out)))
-			// Whatever is in place now is complete: every output present
-			// equals the reference.
-			for name, data := range outputs(t, out) {
-				if data != want[name] {
-					t.Fatalf("after kill %d: %s differs from the reference (partial output?)", kills, name)
-				}
-			}
-			continue
+			<-exited
 		}
-		break
+		if waitErr == nil {
+			break // the batch finished
+		}
+		if !strings.Contains(waitErr.Error(), "killed") {
+			t.Fatalf("run %d: %v\n%s", attempt, waitErr, log.String())
+		}
+		kills++
+		if tmp, _ := filepath.Glob(filepath.Join(out, StateDir, "tmp*", "out-*")); len(tmp) > 0 {
+			midWrite++ // killed while writing: a temp output is left for the resume to clean
+		}
+		t.Logf("kill %d after %s: %d outputs", kills, time.Since(start).Round(time.Millisecond), countOutputs(out))
+		// Whatever is in place now is complete: every output present
+		// equals the reference.
+		for name, data := range outputs(t, out) {
+			if data != want[name] {
+				t.Fatalf("after kill %d: %s differs from the reference (partial output?)", kills, name)
+			}
+		}
 	}
-	if kills < 3 {
-		t.Errorf("only %d kills landed before the batch finished; the test proves little", kills)
+	if kills < 8 || midWrite == 0 {
+		t.Errorf("only %d kills (%d while writing) landed before the batch finished; the test proves little", kills, midWrite)
 	}
 	if d := cmp.Diff(want, outputs(t, out)); d != "" {
 		t.Errorf("after %d kills and resumes, outputs differ from an uninterrupted run (-want +got):\n%s", kills, d)
@@ -122,5 +143,23 @@ func TestSIGKILLThenResume(t *testing.T) {
 			t.Errorf("leftover %s", name)
 		}
 	}
-	t.Logf("%d SIGKILLs, then a complete resume (an uninterrupted run takes %s)", kills, full)
+	t.Logf("%d SIGKILLs (%d while writing an output), then a complete resume (an uninterrupted run takes %s)", kills, midWrite, full)
+}
+
+// countOutputs counts the outputs in place under dir (not the state folder).
+func countOutputs(dir string) int {
+	n := 0
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() && d.Name() == StateDir {
+			return filepath.SkipDir
+		}
+		if d.Type().IsRegular() {
+			n++
+		}
+		return nil
+	})
+	return n
 }

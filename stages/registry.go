@@ -11,6 +11,7 @@ func Builtin() *Registry {
 		CleanXMLSpec(),
 		TranscodeSpec(),
 		ConvertSpec(),
+		WriteSpec(), // last: it writes the output
 	)
 	if err != nil {
 		panic(err) // a programming error caught by every test run
