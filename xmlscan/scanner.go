@@ -87,6 +87,7 @@ type Scanner struct {
 	textLo, textHi int
 	self           bool
 	partial        bool
+	high           bool // CharData holds a byte >= 0x80
 	cont           Kind // kind continued by the next token (chunked CharData)
 	bomSkipped     bool
 	hadBOM         bool
@@ -168,6 +169,10 @@ func (s *Scanner) Text() []byte {
 // text that continues in the next token.
 func (s *Scanner) Partial() bool { return s.partial }
 
+// NonASCII reports whether the current CharData token holds a byte >= 0x80
+// (found while scanning, at no extra cost).
+func (s *Scanner) NonASCII() bool { return s.high }
+
 // Raw returns the bytes of the current token exactly as in the input.
 func (s *Scanner) Raw() []byte { return s.buf[s.start:s.pos] }
 
@@ -232,7 +237,7 @@ func (s *Scanner) Next() bool {
 		s.popPending = false
 	}
 	s.start = s.pos
-	s.kind, s.self, s.partial = None, false, false
+	s.kind, s.self, s.partial, s.high = None, false, false, false
 	s.nameLo, s.nameHi, s.textLo, s.textHi = s.start, s.start, s.start, s.start
 	if s.start == s.end && !s.more() {
 		s.atEOF()
@@ -528,6 +533,7 @@ func (s *Scanner) charData(from int) {
 				s.report(ErrInvalidChar, s.base+int64(i), fmt.Sprintf("character U+%04X is not allowed in XML", b[i]))
 				i++
 			default: // cHigh
+				s.high = true
 				n, ok := s.utf8At(i, len(b), !s.eof)
 				if !ok {
 					break scan
@@ -577,6 +583,7 @@ func (s *Scanner) tail(i int) {
 			n, _ := s.ref(i, s.end, false)
 			i = n
 		case cHigh:
+			s.high = true
 			n, _ := s.utf8At(i, s.end, false)
 			i = n
 		case cCtrl:

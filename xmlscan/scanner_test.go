@@ -295,3 +295,16 @@ func TestAllocs(t *testing.T) {
 		t.Errorf("%v allocations per document, want 0", allocs)
 	}
 }
+
+func TestNonASCII(t *testing.T) {
+	s := New(strings.NewReader("<A>abc</A><B>é</B>"), Options{OnError: func(*SyntaxError) {}})
+	var got []bool
+	for s.Next() {
+		if s.Kind() == CharData {
+			got = append(got, s.NonASCII())
+		}
+	}
+	if d := cmp.Diff([]bool{false, true}, got); d != "" {
+		t.Error(d)
+	}
+}
