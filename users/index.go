@@ -37,7 +37,7 @@ type hostName struct {
 // NewIndex prepares an index for the given backup users. sameSite says
 // whether the same-site rules apply (they need target rows by id); extra
 // names are usernames to keep too (rename candidates, pinned targets).
-func NewIndex(rules Rules, sameSite bool, us []BackupUser, extra []string) *Index {
+func NewIndex(rules Rules, sameSite bool, us []*BackupUser, extra []string) *Index {
 	x := &Index{
 		rules:      rules,
 		sameSite:   sameSite,
@@ -53,8 +53,7 @@ func NewIndex(rules Rules, sameSite bool, us []BackupUser, extra []string) *Inde
 	if sameSite {
 		x.wantID = make(map[int64]struct{}, len(us))
 	}
-	for i := range us {
-		u := &us[i]
+	for _, u := range us {
 		x.wantName[u.Username] = struct{}{}
 		x.wantMD5[x.fold(md5hex(u.Username))] = struct{}{}
 		if u.FirstAccess != 0 {

@@ -184,9 +184,10 @@ func setField(u *BackupUser, f int, name, v string, sp Span) error {
 
 // ReadMoodle1 reads the origin (INFO) and the users (COURSE/USERS/USER) of
 // a 1.x moodle.xml. It stops after the USERS section.
-func ReadMoodle1(r io.Reader) (Origin, []BackupUser, error) {
+func ReadMoodle1(r io.Reader) (Origin, []*BackupUser, error) {
 	var o Origin
-	var us []BackupUser
+	var us []*BackupUser
+	var alloc userAlloc
 	w := newWalker(r)
 	var cur *BackupUser
 	for {
@@ -226,8 +227,9 @@ func ReadMoodle1(r io.Reader) (Origin, []BackupUser, error) {
 					o.SiteIdentifierHash = strings.TrimSpace(v)
 				}
 			case w.at("MOODLE_BACKUP", "COURSE", "USERS", "USER"):
-				us = append(us, BackupUser{Ordinal: len(us), At: Span{Offset: t.off, Line: t.line, Column: t.col}})
-				cur = &us[len(us)-1]
+				cur = alloc.new()
+				cur.Ordinal, cur.At = len(us), Span{Offset: t.off, Line: t.line, Column: t.col}
+				us = append(us, cur)
 			case cur != nil && len(w.stack) == 5 && w.stack[3] == "USER" && w.stack[2] == "USERS" && w.stack[1] == "COURSE":
 				f, ok := fields1[w.stack[4]]
 				if !ok {
@@ -251,8 +253,9 @@ func ReadMoodle1(r io.Reader) (Origin, []BackupUser, error) {
 }
 
 // ReadMoodle2Users reads the users of a 2.x users.xml.
-func ReadMoodle2Users(r io.Reader) ([]BackupUser, error) {
-	var us []BackupUser
+func ReadMoodle2Users(r io.Reader) ([]*BackupUser, error) {
+	var us []*BackupUser
+	var alloc userAlloc
 	w := newWalker(r)
 	var cur *BackupUser
 	for {
@@ -271,8 +274,9 @@ func ReadMoodle2Users(r io.Reader) ([]BackupUser, error) {
 		}
 		switch {
 		case !t.selfClose && len(w.stack) == 2 && w.at("users", "user"):
-			us = append(us, BackupUser{Ordinal: len(us), At: Span{Offset: t.off, Line: t.line, Column: t.col}})
-			cur = &us[len(us)-1]
+			cur = alloc.new()
+			cur.Ordinal, cur.At = len(us), Span{Offset: t.off, Line: t.line, Column: t.col}
+			us = append(us, cur)
 			if v, ok := attr(t.attrs, "id"); ok {
 				if cur.ID, err = parseInt(v, Span{Line: t.line, Column: t.col}, "user id"); err != nil {
 					return us, err
@@ -338,4 +342,16 @@ func ReadMoodle2Origin(r io.Reader) (Origin, error) {
 			return o, nil
 		}
 	}
+}
+
+// userAlloc hands out users from blocks, so that reading many users never
+// copies them as a growing slice would.
+type userAlloc struct{ block []BackupUser }
+
+func (a *userAlloc) new() *BackupUser {
+	if len(a.block) == cap(a.block) {
+		a.block = make([]BackupUser, 0, 1024)
+	}
+	a.block = a.block[:len(a.block)+1]
+	return &a.block[len(a.block)-1]
 }

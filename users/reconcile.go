@@ -74,7 +74,7 @@ type Plan struct {
 	// Scanned and Kept count target rows read and kept.
 	Scanned, Kept int
 
-	users []BackupUser
+	users []*BackupUser
 	edits []Edit
 }
 
@@ -184,7 +184,7 @@ func Check(ctx context.Context, b *backup.Backup, src Source, opts Options) (*Pl
 	if kind == backup.Moodle1 {
 		type both struct {
 			o  Origin
-			us []BackupUser
+			us []*BackupUser
 		}
 		v, err := readEntry(b, entry, func(r io.Reader) (both, error) {
 			o, us, err := ReadMoodle1(r)
@@ -253,8 +253,8 @@ func (p *Plan) decide(ctx context.Context, src Source, opts Options) error {
 	if p.Origin.SiteIdentifierHash != "" {
 		extra = append(extra, "admin_"+p.Origin.SiteIdentifierHash)
 	}
-	for i := range p.users {
-		extra = append(extra, renameCandidate(p.users[i].Username, p.Origin, 0))
+	for _, u := range p.users {
+		extra = append(extra, renameCandidate(u.Username, p.Origin, 0))
 	}
 	for round := 0; ; round++ {
 		x := NewIndex(opts.Rules, p.SameSite, p.users, extra)
@@ -284,12 +284,12 @@ func (p *Plan) plan(d *Decider, opts Options, pins map[string]Pin, round int) []
 	// the other backup users.
 	taken := map[hostName]bool{}
 	for i := range p.users {
-		u := &p.users[i]
+		u := p.users[i]
 		taken[hostName{d.Site.ResolveMNetHost(u.MNetHostURL), u.Username}] = true
 	}
 	var need []string
 	for i := range p.users {
-		u := &p.users[i]
+		u := p.users[i]
 		o := d.Decide(u)
 		if pin, ok := pins[u.Username]; ok {
 			p.pin(d, &o, pin, opts.PinsFile)
