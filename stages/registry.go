@@ -10,6 +10,8 @@ func Builtin() *Registry {
 		RelocateRootSpec(),
 		CleanXMLSpec(),
 		TranscodeSpec(),
+		RepairHTMLSpec(),
+		EncodeLinksSpec(),
 		ReconcileUsersSpec(), // before convert: it also runs on a 2.x users.xml
 		ConvertSpec(),
 		WriteSpec(), // last: it writes the output

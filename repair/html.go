@@ -1,0 +1,857 @@
+package repair
+
+import (
+	"math"
+	"strings"
+)
+
+// DefaultMinConfidence is the confidence at or above which RepairHTMLField
+// rewrites a field when HTMLOptions.MinConfidence is 0. It was chosen from the
+// accuracy benchmark in html_accuracy_test.go: at 0.9 no undamaged field is
+// changed and damaged fields are rebuilt exactly in more than 97% of cases.
+const DefaultMinConfidence = 0.9
+
+// HTMLOptions control RepairHTMLField.
+type HTMLOptions struct {
+	// MinConfidence is the least confidence at which a field is rewritten;
+	// 0 means DefaultMinConfidence. Fields scoring below it are returned
+	// unchanged (their proposed changes are still returned, for the report).
+	MinConfidence float64
+}
+
+func (o HTMLOptions) min() float64 {
+	if o.MinConfidence <= 0 {
+		return DefaultMinConfidence
+	}
+	return o.MinConfidence
+}
+
+// Confidence is how sure a repair is that a field was damaged by the libxml2
+// 2.7 bug and that its rebuild is right: 0 (no damage seen) to 1.
+type Confidence float64
+
+// ChangeKind says what a Change rebuilt.
+type ChangeKind string
+
+// Kinds of change.
+const (
+	ChangeTag    ChangeKind = "tag"    // a start tag (with quoted attributes) or an end tag
+	ChangeEntity ChangeKind = "entity" // an entity whose & was lost
+)
+
+// Change is one rebuilt spot of a field.
+type Change struct {
+	Offset int        // byte offset of Before in the input text
+	Kind   ChangeKind //
+	Before string     // the damaged text, e.g. `a href=view.php?id=5`
+	After  string     // what it became, e.g. `<a href="view.php?id=5">`
+}
+
+// DamagedLibxml2 reports whether s could be text damaged by the libxml2 2.7
+// bug: such text has no '<', '>', '"' or '&' left (repairs.md §3.2).
+func DamagedLibxml2(s string) bool {
+	return !strings.ContainsAny(s, "<>\"&")
+}
+
+// RepairHTMLField rebuilds the HTML of one field whose '<', '>', '"' and '&'
+// were deleted by the libxml2 2.7 entity bug (repairs.md §3): tags of the
+// closed element list with their attributes quoted again, and entities whose
+// '&' was lost. It returns the text, the confidence of the diagnosis and the
+// changes. When the confidence is below opts.MinConfidence (or nothing was
+// found) the text is returned unchanged and changes lists what would have
+// been done. A field holding any of the four deleted characters is never
+// touched, so RepairHTMLField is idempotent.
+func RepairHTMLField(s string, opts HTMLOptions) (string, Confidence, []Change) {
+	if s == "" || !DamagedLibxml2(s) || !mayHoldDamage(s) {
+		return s, 0, nil
+	}
+	r := rebuilder{d: s}
+	r.out = make([]byte, 0, len(s)+len(s)/4+16)
+	r.run()
+	if r.evidence == 0 || len(r.changes) == 0 {
+		return s, 0, nil
+	}
+	conf := Confidence((1 - math.Pow(0.1, r.evidence/2)) * math.Pow(2, -r.doubt))
+	if float64(conf) < opts.min() {
+		return s, conf, r.changes
+	}
+	return string(r.out), conf, r.changes
+}
+
+// mayHoldDamage is a fast pre-check: damaged fields contain a '/', a ';' or
+// an '=' (end tags, entity tails, attributes). Plain words skip the parser.
+func mayHoldDamage(s string) bool {
+	return strings.ContainsAny(s, "/;=")
+}
+
+// openEl is an element whose start tag was rebuilt and whose end was not.
+type openEl struct {
+	name   string
+	block  bool
+	outPos int // index of its '<' in out
+}
+
+// seg maps a run of out that was copied verbatim from the input.
+type seg struct{ out, in, n int }
+
+// rebuilder holds the state of one field's rebuild.
+type rebuilder struct {
+	d          string
+	out        []byte
+	changes    []Change
+	stack      []openEl
+	lastTag    int   // index in out just after the last rebuilt tag
+	blockStart int   // index in out after the last block-level tag
+	segs       []seg // verbatim text since blockStart, for backward searches
+	evidence   float64
+	doubt      float64
+	trace      func(what string, at int, doubt float64) // tests: why doubt grew
+}
+
+// addDoubt records an uncertain decision at d[at].
+func (r *rebuilder) addDoubt(x float64, what string, at int) {
+	r.doubt += x
+	if r.trace != nil {
+		r.trace(what, at, x)
+	}
+}
+
+func isAlpha(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+func isAlnum(c byte) bool { return isAlpha(c) || isDigit(c) }
+func isLower(c byte) bool { return c >= 'a' && c <= 'z' }
+func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
+func isHex(c byte) bool   { return isDigit(c) || c|0x20 >= 'a' && c|0x20 <= 'f' }
+
+func (r *rebuilder) run() {
+	d := r.d
+	i := 0
+	for i < len(d) {
+		c := d[i]
+		switch {
+		case c == '/':
+			if n := r.endTag(i); n > 0 {
+				i += n
+				continue
+			}
+		case c == '!' && strings.HasPrefix(d[i:], "!--"):
+			if n := r.comment(i); n > 0 {
+				i += n
+				continue
+			}
+		case c == '#' || isAlnum(c):
+			j := i + 1
+			for j < len(d) && isAlnum(d[j]) {
+				j++
+			}
+			i += r.word(i, j)
+			continue
+		}
+		r.text(i, i+1)
+		i++
+	}
+	for _, e := range r.stack {
+		r.addDoubt(0.5, "unclosed "+e.name, len(d))
+	}
+}
+
+// text copies d[i:j] to out verbatim.
+func (r *rebuilder) text(i, j int) {
+	if n := len(r.segs); n > 0 {
+		s := &r.segs[n-1]
+		if s.out+s.n == len(r.out) && s.in+s.n == i {
+			s.n += j - i
+			r.out = append(r.out, r.d[i:j]...)
+			return
+		}
+	}
+	r.segs = append(r.segs, seg{out: len(r.out), in: i, n: j - i})
+	r.out = append(r.out, r.d[i:j]...)
+}
+
+// emitTag appends a rebuilt tag made from d[i:j].
+func (r *rebuilder) emitTag(i, j int, tag string, block bool) {
+	r.out = append(r.out, tag...)
+	r.lastTag = len(r.out)
+	if block {
+		r.blockStart = len(r.out)
+		r.segs = r.segs[:0]
+	}
+	r.changes = append(r.changes, Change{Offset: i, Kind: ChangeTag, Before: r.d[i:j], After: tag})
+}
+
+// atBoundary reports whether a block element may start here: at the start
+// of the field or after a rebuilt block tag and white space.
+func (r *rebuilder) atBoundary() bool {
+	for _, c := range r.out[r.blockStart:] {
+		if c != ' ' && c != '\n' && c != '\t' && c != '\r' {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *rebuilder) onStack(name string) int {
+	for k := len(r.stack) - 1; k >= 0; k-- {
+		if r.stack[k].name == name {
+			return k
+		}
+	}
+	return -1
+}
+
+// hasEndLater reports whether "/name" occurs in d after i.
+func (r *rebuilder) hasEndLater(i int, name string) bool {
+	d := r.d
+	for {
+		k := strings.Index(d[i:], name)
+		if k < 0 {
+			return false
+		}
+		p := i + k
+		if p > 0 && d[p-1] == '/' && !(isUpper(name[0]) && p+len(name) < len(d) && isLower(d[p+len(name)])) {
+			return true
+		}
+		i = p + 1
+	}
+}
+
+// tagPrefix returns the tag names (in the case they are written) that start
+// s, longest first.
+func tagPrefixes(s string, fn func(name string, ti tagInfo) bool) bool {
+	for _, n := range tagNamesByLen {
+		if len(n) > len(s) {
+			continue
+		}
+		w := s[:len(n)]
+		if w != n && w != strings.ToUpper(n) {
+			continue
+		}
+		if fn(w, htmlTags[n]) {
+			return true
+		}
+	}
+	return false
+}
+
+// tagSuffix returns the longest tag name that ends word.
+func tagSuffix(word string) (string, tagInfo, bool) {
+	for _, n := range tagNamesByLen {
+		if len(n) > len(word) {
+			continue
+		}
+		w := word[len(word)-len(n):]
+		if w == n || w == strings.ToUpper(n) {
+			return w, htmlTags[n], true
+		}
+	}
+	return "", tagInfo{}, false
+}
+
+// attrAt returns the attribute name followed by '=' at d[i:], or "".
+func attrAt(d string, i int) string {
+	if i >= len(d) || !isAlpha(d[i]) {
+		return ""
+	}
+	for _, n := range attrNamesByLen {
+		e := i + len(n)
+		if e >= len(d) || d[e] != '=' {
+			continue
+		}
+		w := d[i:e]
+		if w == n || w == strings.ToUpper(n) {
+			return w
+		}
+	}
+	return ""
+}
+
+// word handles the alphanumeric run d[i:j] and returns how many bytes it
+// consumed (at least 1).
+func (r *rebuilder) word(i, j int) int {
+	d := r.d
+	w := d[i:j]
+	attrs := j < len(d) && d[j] == ' ' && attrAt(d, j+1) != ""
+	var sufName string
+	var sufInfo tagInfo
+	var hasSuf bool
+	if attrs || (j+1 < len(d) && d[j] == ' ' && d[j+1] == '/') {
+		sufName, sufInfo, hasSuf = tagSuffix(w)
+	}
+	// A block element at a block boundary: "pHello", "ulli", "table border=",
+	// or at the start of a line.
+	if r.atBoundary() || i > 0 && strings.IndexByte("\n.!?:", d[i-1]) >= 0 {
+		var took int
+		tagPrefixes(w, func(name string, ti tagInfo) bool {
+			if !ti.block || (hasSuf && attrs && len(name) > len(w)-len(sufName)) {
+				return false
+			}
+			if !r.blockAllowed(strings.ToLower(name)) || !r.hasEndLater(i+len(name), name) {
+				return false
+			}
+			r.emitTag(i, i+len(name), "<"+name+">", true)
+			r.stack = append(r.stack, openEl{name: name, block: true, outPos: r.lastTag - len(name) - 2})
+			r.evidence++
+			took = len(name)
+			return true
+		})
+		if took > 0 {
+			return took
+		}
+	}
+	// A block glued to the text before it whose next tag follows at once:
+	// "text.pimg src=", "text:tabletbody".
+	if !r.atBoundary() && !isAlnum(r.lastOut()) {
+		var took int
+		tagPrefixes(w, func(name string, ti tagInfo) bool {
+			rest := w[len(name):]
+			if !ti.block || !r.blockAllowed(strings.ToLower(name)) {
+				return false
+			}
+			next := strings.TrimLeft(d[i+len(name):], " \r\n\t")
+			if !(hasSuf && attrs && rest == sufName) && !childStarts(strings.ToLower(name), strings.ToLower(next)) {
+				return false
+			}
+			if !r.hasEndLater(i+len(name), name) {
+				return false
+			}
+			r.emitTag(i, i+len(name), "<"+name+">", true)
+			r.stack = append(r.stack, openEl{name: name, block: true, outPos: r.lastTag - len(name) - 2})
+			r.evidence++
+			took = len(name)
+			return true
+		})
+		if took > 0 {
+			return took
+		}
+	}
+	// A list glued to the text before it: "textulliItem".
+	for k := 0; k+4 <= len(w); k++ {
+		pair := w[k : k+4]
+		if pair != "ulli" && pair != "olli" && pair != "ULLI" && pair != "OLLI" {
+			continue
+		}
+		name := pair[:2]
+		if !r.blockAllowed(strings.ToLower(name)) || !r.hasEndLater(i+k+2, name) {
+			break
+		}
+		if k > 0 {
+			r.text(i, i+k)
+		}
+		r.emitTag(i+k, i+k+2, "<"+name+">", true)
+		r.stack = append(r.stack, openEl{name: name, block: true, outPos: r.lastTag - len(name) - 2})
+		r.evidence++
+		return k + 2
+	}
+	if hasSuf && attrs {
+		ts := j - len(sufName)
+		if ts > i {
+			r.text(i, ts)
+		}
+		return ts - i + r.startTag(ts, sufName, sufInfo)
+	}
+	if hasSuf && (strings.EqualFold(sufName, "br") || strings.EqualFold(sufName, "hr")) {
+		// "br /": <br />
+		ts := j - len(sufName)
+		if ts > i {
+			r.text(i, ts)
+		}
+		tag := "<" + sufName + " />"
+		r.emitTag(ts, j+2, tag, sufInfo.block)
+		r.evidence += 2
+		return j + 2 - i
+	}
+	if j < len(d) && d[j] == ';' {
+		if n := r.entity(i, j); n > 0 {
+			return n
+		}
+	}
+	if w[0] == '#' {
+		r.text(i, i+1)
+		return 1
+	}
+	r.text(i, j)
+	return j - i
+}
+
+// childStarts reports whether rest starts with the usual first child of a
+// block element (ul → li, table → tbody or tr, tr → td or th).
+func childStarts(name, rest string) bool {
+	switch name {
+	case "ul", "ol":
+		return strings.HasPrefix(rest, "li")
+	case "table":
+		return strings.HasPrefix(rest, "tbody") || strings.HasPrefix(rest, "thead") || strings.HasPrefix(rest, "tr")
+	case "tbody", "thead":
+		return strings.HasPrefix(rest, "tr")
+	case "tr":
+		return strings.HasPrefix(rest, "td") || strings.HasPrefix(rest, "th")
+	}
+	return false
+}
+
+// blockAllowed reports whether a block element name may open inside the
+// current stack (a p cannot hold another block).
+func (r *rebuilder) blockAllowed(name string) bool {
+	if len(r.stack) == 0 {
+		return true
+	}
+	top := strings.ToLower(r.stack[len(r.stack)-1].name)
+	switch top {
+	case "p", "h1", "h2", "h3", "h4", "h5", "h6":
+		return false
+	case "ul", "ol":
+		return name == "li"
+	case "table":
+		return name == "tbody" || name == "thead" || name == "tr"
+	case "tbody", "thead":
+		return name == "tr"
+	case "tr":
+		return name == "td" || name == "th"
+	}
+	if !htmlTags[top].block {
+		return false // inside an inline element
+	}
+	return true
+}
+
+// entity rebuilds an entity tail ending at d[j] == ';' within the word
+// d[i:j]. It returns the bytes consumed, or 0 when the word has none.
+func (r *rebuilder) entity(i, j int) int {
+	d := r.d
+	w := d[i:j]
+	start := -1
+	weight := 0.0
+	if w[0] == '#' {
+		if len(w) >= 3 && (w[1] == 'x' || w[1] == 'X') && allHex(w[2:]) && len(w) <= 8 {
+			start, weight = i, 2
+		} else if len(w) >= 2 && len(w) <= 8 && allDigits(w[1:]) {
+			start, weight = i, 2
+		}
+	} else {
+		for k := 0; k < len(w); k++ {
+			name := w[k:]
+			if len(name) > 8 || !htmlEntities[name] {
+				continue
+			}
+			prev := prevByte(d, i+k)
+			if k == 0 {
+				prev = r.lastOut()
+			}
+			glued := k > 0 || !isSpaceOrPunct(prev)
+			if !entityPlausible(name, glued, prev) && !(name == "copy" && !glued && digitFollows(d, j+1)) {
+				continue
+			}
+			start = i + k
+			switch name {
+			case "nbsp", "amp", "lt", "gt", "quot":
+				weight = 2
+			default:
+				weight = 1
+				if !glued {
+					weight = 0.5
+				}
+			}
+			break
+		}
+	}
+	if start < 0 {
+		return 0
+	}
+	if start > i {
+		r.text(i, start)
+	}
+	ent := "&" + d[start:j+1]
+	r.out = append(r.out, ent...)
+	r.changes = append(r.changes, Change{Offset: start, Kind: ChangeEntity, Before: d[start : j+1], After: ent})
+	r.evidence += weight
+	return j + 1 - i
+}
+
+// entityPlausible decides whether an entity name found before ';' was an
+// entity: ordinary words end in entity names (online; result; camp;), so a
+// name glued to the word before it must be long and not a common word; the
+// short ones are accepted glued only after a digit (10lt;) or, for amp, an
+// upper-case letter (Ramp;D from R&amp;D).
+func entityPlausible(name string, glued bool, prev byte) bool {
+	if !glued {
+		return !commonWordEntities[name]
+	}
+	switch name {
+	case "nbsp", "quot":
+		return true
+	case "amp":
+		return isUpper(prev) || isDigit(prev)
+	case "lt", "gt":
+		return isDigit(prev)
+	}
+	return len(name) >= 4 && !commonWordEntities[name] && !wordTailEntities[name]
+}
+
+// digitFollows reports whether a digit comes at d[i] or after one space
+// ("copy; 2009" is &copy; 2009).
+func digitFollows(d string, i int) bool {
+	if i < len(d) && d[i] == ' ' {
+		i++
+	}
+	return i < len(d) && isDigit(d[i])
+}
+
+// lastOut returns the last byte written, or ' ' at the start.
+func (r *rebuilder) lastOut() byte {
+	if len(r.out) == 0 {
+		return ' '
+	}
+	return r.out[len(r.out)-1]
+}
+
+func prevByte(s string, i int) byte {
+	if i == 0 {
+		return ' '
+	}
+	return s[i-1]
+}
+
+func isSpaceOrPunct(c byte) bool {
+	return c < 0x80 && !isAlnum(c)
+}
+
+func allHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isHex(s[i]) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// comment rebuilds "!-- … --" as an HTML comment.
+func (r *rebuilder) comment(i int) int {
+	e := strings.Index(r.d[i+3:], "--")
+	if e < 0 {
+		return 0
+	}
+	j := i + 3 + e + 2
+	r.emitTag(i, j, "<"+r.d[i:j]+">", false)
+	r.evidence++
+	return j - i
+}
+
+// endTag tries to rebuild an end tag at d[i] == '/'. It returns the bytes
+// consumed, or 0 when d[i] stays text.
+func (r *rebuilder) endTag(i int) int {
+	d := r.d
+	took := 0
+	tagPrefixes(d[i+1:], func(name string, ti tagInfo) bool {
+		if ti.void {
+			return false
+		}
+		after := i + 1 + len(name)
+		glued := after < len(d) && isAlnum(d[after])
+		if isUpper(name[0]) && glued && isLower(d[after]) {
+			return false // "/Physics" is not </P>
+		}
+		if k := r.onStack(name); k >= 0 {
+			if glued && !ti.block && !blockTagStarts(d[after:]) && r.cleanEndSoon(after, name) {
+				return false // "/again" in a URL shown as text; </a> comes later
+			}
+			for _, e := range r.stack[k+1:] {
+				r.addDoubt(0.5, "closed implicitly "+e.name, i)
+			}
+			r.stack = r.stack[:k]
+			r.emitTag(i, after, "</"+name+">", ti.block)
+			r.evidence++
+			took = after - i
+			return true
+		}
+		if glued && !blockTagStarts(d[after:]) {
+			return false
+		}
+		if ti.block {
+			r.addDoubt(0.3, "end tag never opened /"+name, i)
+			return false
+		}
+		if !bareInline(name) {
+			return false // a, font and span come with attributes
+		}
+		if p, in, ok := r.findInlineStart(name); ok {
+			r.insertStart(p, in, name)
+			r.emitTag(i, after, "</"+name+">", false)
+			r.evidence += 2
+			took = after - i
+			return true
+		}
+		return false
+	})
+	return took
+}
+
+// findInlineStart searches the text rebuilt since the last block tag (and
+// after the innermost open element) for where the inline element name
+// started: the right-most occurrence at a word boundary, else the
+// right-most occurrence at all (with doubt).
+func (r *rebuilder) findInlineStart(name string) (outPos, inPos int, ok bool) {
+	floor := r.blockStart
+	if n := len(r.stack); n > 0 && r.stack[n-1].outPos > floor {
+		floor = r.stack[n-1].outPos
+	}
+	bestOut, bestIn := -1, -1
+	anyOut, anyIn := -1, -1
+	for k := len(r.segs) - 1; k >= 0; k-- {
+		s := r.segs[k]
+		if s.out+s.n <= floor {
+			break
+		}
+		txt := r.out[s.out : s.out+s.n]
+		for e := len(txt); e > 0; {
+			p := strings.LastIndex(string(txt[:e]), name)
+			if p < 0 {
+				break
+			}
+			e = p
+			op := s.out + p
+			if op < floor || op+len(name) >= len(r.out) {
+				continue // before the floor, or nothing inside
+			}
+			if c := r.out[op+len(name)]; c == ' ' || c == '\n' {
+				continue // content does not start with a space
+			}
+			if op == 0 || boundaryByte(r.out[op-1]) {
+				// Take the right-most start unless it breaks a known word
+				// ("be", "it's") that would not be a word without the
+				// tag name.
+				word := strings.ToLower(wordAt(r.out, op))
+				veto := commonWords[word] && !commonWords[word[len(name):]]
+				if !veto {
+					return op, s.in + p, true
+				}
+				if bestOut < 0 {
+					bestOut, bestIn = op, s.in+p
+				}
+				continue
+			}
+			if anyOut < 0 {
+				anyOut, anyIn = op, s.in+p
+			}
+		}
+	}
+	if bestOut >= 0 {
+		r.addDoubt(0.3, "inline start breaks a word "+name, bestIn)
+		return bestOut, bestIn, true
+	}
+	if anyOut >= 0 {
+		r.addDoubt(0.5, "inline start inside a word "+name, anyIn)
+		return anyOut, anyIn, true
+	}
+	return 0, 0, false
+}
+
+// wordAt returns the word (letters, digits and apostrophes) starting at b[i].
+func wordAt(b []byte, i int) string {
+	j := i
+	for j < len(b) && (isAlnum(b[j]) || b[j] == '\'') {
+		j++
+	}
+	return string(b[i:j])
+}
+
+// cleanEndSoon reports whether "/name" followed by a non-alphanumeric byte
+// comes within the next 300 bytes after i.
+func (r *rebuilder) cleanEndSoon(i int, name string) bool {
+	d := r.d
+	end := min(len(d), i+300)
+	for p := i; p < end; {
+		k := strings.Index(d[p:end], "/"+name)
+		if k < 0 {
+			return false
+		}
+		e := p + k + 1 + len(name)
+		if e == len(d) || !isAlnum(d[e]) {
+			return true
+		}
+		p = e
+	}
+	return false
+}
+
+// bareInline reports whether an inline element is usually written without
+// attributes, so that its start may be searched back from its end tag.
+func bareInline(name string) bool {
+	switch strings.ToLower(name) {
+	case "b", "i", "u", "em", "strong", "sub", "sup":
+		return true
+	}
+	return false
+}
+
+// blockTagStarts reports whether s starts with a block element's name
+// ("/apimg", "/bol": an end tag glued to the next block).
+func blockTagStarts(s string) bool {
+	return tagPrefixes(s, func(_ string, ti tagInfo) bool { return ti.block || ti.void })
+}
+
+func boundaryByte(c byte) bool {
+	switch c {
+	case ' ', '\n', '\t', '>', '(', '[', '\'', '-', ':', ',':
+		return true
+	}
+	return false
+}
+
+// insertStart turns the text name at out[p:] (input offset in) into a start
+// tag <name>.
+func (r *rebuilder) insertStart(p, in int, name string) {
+	tag := "<" + name + ">"
+	n := len(tag) - len(name)
+	r.out = append(r.out, make([]byte, n)...)
+	copy(r.out[p+len(tag):], r.out[p+len(name):len(r.out)-n])
+	copy(r.out[p:], tag)
+	if r.lastTag > p {
+		r.lastTag += n
+	}
+	for k := range r.stack {
+		if r.stack[k].outPos > p {
+			r.stack[k].outPos += n
+		}
+	}
+	// Split the segment holding p; later segments shift.
+	segs := r.segs[:0:0]
+	for _, s := range r.segs {
+		switch {
+		case s.out+s.n <= p:
+			segs = append(segs, s)
+		case s.out > p:
+			s.out += n
+			segs = append(segs, s)
+		default:
+			if p > s.out {
+				segs = append(segs, seg{out: s.out, in: s.in, n: p - s.out})
+			}
+			rest := s.out + s.n - (p + len(name))
+			if rest > 0 {
+				segs = append(segs, seg{out: p + len(tag), in: s.in + (p - s.out) + len(name), n: rest})
+			}
+		}
+	}
+	r.segs = segs
+	r.changes = append(r.changes, Change{Offset: in, Kind: ChangeTag, Before: name, After: tag})
+}
+
+// startTag rebuilds a start tag with attributes at d[ts:], name being the
+// tag name there. It returns the bytes consumed.
+func (r *rebuilder) startTag(ts int, name string, ti tagInfo) int {
+	d := r.d
+	k := ts + len(name)
+	var b strings.Builder
+	b.WriteByte('<')
+	b.WriteString(name)
+	for k < len(d) && d[k] == ' ' {
+		an := attrAt(d, k+1)
+		if an == "" {
+			break
+		}
+		v := k + 1 + len(an) + 1
+		e := r.valueEnd(htmlAttrs[strings.ToLower(an)], name, ti, v)
+		b.WriteByte(' ')
+		b.WriteString(an)
+		b.WriteString(`="`)
+		b.WriteString(fixEntities(d[v:e], htmlAttrs[strings.ToLower(an)]))
+		b.WriteByte('"')
+		r.evidence += 0.5
+		k = e
+	}
+	selfClose := false
+	if strings.HasPrefix(d[k:], " /") {
+		selfClose = true
+		b.WriteString(" />")
+		k += 2
+	} else {
+		b.WriteByte('>')
+	}
+	tag := b.String()
+	r.emitTag(ts, k, tag, ti.block)
+	if ti.void {
+		r.evidence += 1.5
+	} else if !selfClose {
+		r.stack = append(r.stack, openEl{name: name, block: ti.block, outPos: len(r.out) - len(tag)})
+		r.evidence++
+	}
+	return k - ts
+}
+
+// fixEntities rebuilds entity tails inside an attribute value of kind:
+// amp; and quot; everywhere, other names and numbers in URLs and text
+// (never in CSS or colours, where "underline;" and "#284111;" are values).
+func fixEntities(v string, kind valueKind) string {
+	if !strings.Contains(v, ";") {
+		return v
+	}
+	var b strings.Builder
+	i := 0
+	for i < len(v) {
+		c := v[i]
+		if c == '#' || isAlnum(c) {
+			j := i + 1
+			for j < len(v) && isAlnum(v[j]) {
+				j++
+			}
+			if j < len(v) && v[j] == ';' {
+				if s := entityStart(v, i, j, kind); s >= 0 {
+					b.WriteString(v[i:s])
+					b.WriteByte('&')
+					b.WriteString(v[s : j+1])
+					i = j + 1
+					continue
+				}
+			}
+			b.WriteString(v[i:j])
+			i = j
+			continue
+		}
+		b.WriteByte(c)
+		i++
+	}
+	return b.String()
+}
+
+// entityStart returns where an entity name ending at v[j] == ';' starts in
+// the word v[i:j], or -1.
+func entityStart(v string, i, j int, kind valueKind) int {
+	w := v[i:j]
+	if kind == vStyle || kind == vColor {
+		switch {
+		case strings.HasSuffix(w, "quot"):
+			return j - 4
+		case strings.HasSuffix(w, "amp"):
+			return j - 3
+		}
+		return -1
+	}
+	if w[0] == '#' {
+		if len(w) >= 2 && len(w) <= 8 && allDigits(w[1:]) || len(w) >= 3 && (w[1] == 'x' || w[1] == 'X') && allHex(w[2:]) {
+			return i
+		}
+		return -1
+	}
+	for k := 0; k < len(w); k++ {
+		name := w[k:]
+		if !htmlEntities[name] {
+			continue
+		}
+		prev := prevByte(v, i+k)
+		glued := k > 0 || !isSpaceOrPunct(prev)
+		if name == "amp" || entityPlausible(name, glued, prev) {
+			return i + k
+		}
+	}
+	return -1
+}

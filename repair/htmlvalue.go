@@ -1,0 +1,677 @@
+package repair
+
+import "strings"
+
+// The end of a rebuilt attribute value is unknowable in general (the closing
+// quote and '>' are gone), so each kind of value is read by its own grammar,
+// and every guess that the grammar cannot confirm adds doubt, which lowers the
+// field's confidence.
+
+// lookahead bounds how far a value may reach, so a field full of attribute
+// shapes stays linear.
+const lookahead = 2048
+
+// valueEnd returns where the value of an attribute of kind starting at d[v]
+// ends. tag is the element being rebuilt.
+func (r *rebuilder) valueEnd(kind valueKind, tag string, ti tagInfo, v int) int {
+	d := r.d
+	limit := len(d)
+	if limit > v+lookahead {
+		limit = v + lookahead
+	}
+	if k := strings.IndexAny(d[v:limit], "\n\r"); k >= 0 {
+		limit = v + k
+	}
+	// The next attribute of this tag (" name=") or the " /" of a void tag
+	// end the value for sure, unless an end tag comes first.
+	hard := -1
+	endTag := r.endTagIn(v, limit)
+	for p := v; p < limit && p < endTag; p++ {
+		if d[p] != ' ' {
+			continue
+		}
+		if ti.void && p+1 < len(d) && d[p+1] == '/' && !attrFollows(d, p+2, limit) {
+			// " /x" closes the tag; " / " may be text in a value
+			// (alt="a / b") unless no " /x" comes before the end tag.
+			if p+2 < len(d) && d[p+2] == ' ' && laterSelfClose(d, p+2, endTag) {
+				continue
+			}
+			hard = p
+			break
+		}
+		if an := attrAt(d, p+1); an != "" {
+			// "…eduimg src=": the attribute belongs to a new tag glued
+			// to this value; this value ends where that tag's name starts.
+			if w := wordBefore(d, v, p); w != "" {
+				if name, _, ok := tagSuffix(w); ok && attrFits(name, an) && !(kind == vText && len(name) == len(w)) {
+					limit = p - len(name)
+					hard = limit
+					break
+				}
+			}
+			hard = p
+			break
+		}
+	}
+	e, doubt := r.scanValue(kind, tag, ti, v, limit, hard)
+	if doubt > 0 {
+		r.addDoubt(doubt, "value end "+strings.ToLower(d[strings.LastIndexByte(d[:v-1], ' ')+1:v-1]), v)
+	}
+	if e < v {
+		e = v
+	}
+	return e
+}
+
+// laterSelfClose reports whether a " /" followed by something other than
+// a space comes in d[p:end+1].
+func laterSelfClose(d string, p, end int) bool {
+	for q := p; q+1 <= end && q+1 < len(d); q++ {
+		if d[q] == ' ' && d[q+1] == '/' && (q+2 >= len(d) || d[q+2] != ' ') {
+			return true
+		}
+	}
+	return false
+}
+
+// attrFollows reports whether another " name=" comes in d[p:limit] before
+// the next " /": then a " /" before p was text inside a value (alt="a / b").
+func attrFollows(d string, p, limit int) bool {
+	if limit > p+80 {
+		limit = p + 80
+	}
+	for q := p; q < limit; q++ {
+		if d[q] != ' ' {
+			continue
+		}
+		if q+1 < limit && d[q+1] == '/' {
+			return false
+		}
+		if an := attrAt(d, q+1); an != "" {
+			// "… / Image text span style=": a new tag, not more of this one.
+			if name, _, ok := tagSuffix(wordBefore(d, p, q)); ok && attrFits(name, an) {
+				return false
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// wordBefore returns the alphanumeric run of d[v:p] that ends at p.
+func wordBefore(d string, v, p int) string {
+	k := p
+	for k > v && isAlnum(d[k-1]) {
+		k--
+	}
+	return d[k:p]
+}
+
+// attrFits reports whether attribute attr is usual on element tag (for
+// telling a glued new tag from the next attribute of this one).
+func attrFits(tag, attr string) bool {
+	tag, attr = strings.ToLower(tag), strings.ToLower(attr)
+	switch tag {
+	case "a":
+		return attr == "href" || attr == "name" || attr == "target" || attr == "title"
+	case "img":
+		return attr == "src"
+	case "font":
+		return attr == "color" || attr == "face" || attr == "size"
+	case "span", "div", "p":
+		return attr == "style" || attr == "class"
+	case "table":
+		return attr == "border" || attr == "cellpadding" || attr == "cellspacing"
+	}
+	return false
+}
+
+// endTagIn returns the index of the first "/name" of a known element in
+// d[v:limit] that is followed by a non-alphanumeric byte, or limit.
+func (r *rebuilder) endTagIn(v, limit int) int {
+	d := r.d
+	for p := v; p < limit; p++ {
+		if d[p] != '/' {
+			continue
+		}
+		found := tagPrefixes(d[p+1:limit], func(name string, ti tagInfo) bool {
+			e := p + 1 + len(name)
+			return !ti.void && (e == len(d) || !isAlnum(d[e]))
+		})
+		if found {
+			return p
+		}
+	}
+	return limit
+}
+
+func (r *rebuilder) scanValue(kind valueKind, tag string, ti tagInfo, v, limit, hard int) (int, float64) {
+	d := r.d
+	switch kind {
+	case vURL:
+		runEnd := v
+		for runEnd < limit && d[runEnd] != ' ' {
+			runEnd++
+		}
+		if runEnd == hard {
+			return runEnd, 0
+		}
+		run := d[v:runEnd]
+		// The element's own end tag inside the run: <a href="x"></a>.
+		end := len(run)
+		for k := 0; k+1+len(tag) <= len(run); k++ {
+			if run[k] == '/' && run[k+1:k+1+len(tag)] == tag && (k+1+len(tag) == len(run) || !isAlnum(run[k+1+len(tag)]) ||
+				blockTagStarts(run[k+1+len(tag):])) {
+				end = k
+				break
+			}
+		}
+		c, doubt := urlCut(run[:end])
+		return v + c, doubt
+	case vNumber:
+		p := v
+		for p < limit && isDigit(d[p]) {
+			p++
+		}
+		if p == v {
+			return r.scanIdent(v, limit, hard, tag)
+		}
+		if p+1 < limit && d[p] == '.' && isDigit(d[p+1]) {
+			p++
+			for p < limit && isDigit(d[p]) {
+				p++
+			}
+		}
+		if p-v > 3 && p < limit && (d[p] == ' ' || isAlpha(d[p])) {
+			// width="227" then text "448 exam": 227448 is no size.
+			return v + 3, 0.3
+		}
+		if p < limit && d[p] == '%' {
+			p++
+		} else if strings.HasPrefix(d[p:limit], "px") {
+			p += 2
+		}
+		return p, 0
+	case vEnum:
+		if w := prefixIn(d[v:limit], enumWords, false); w != "" {
+			e := v + len(w)
+			if e < len(d) && e != hard && isLower(d[e]) && w[0] != '_' {
+				return e, 0.05
+			}
+			return e, 0
+		}
+		return r.scanIdent(v, limit, hard, tag)
+	case vColor:
+		if v < limit && d[v] == '#' {
+			h := v + 1
+			for h < limit && isHex(d[h]) {
+				h++
+			}
+			switch n := h - v - 1; {
+			case n >= 6:
+				return v + 7, 0
+			case n >= 3:
+				return v + 4, 0.1
+			}
+		}
+		if w := prefixIn(d[v:limit], colorNames, true); w != "" {
+			return v + len(w), 0
+		}
+		return r.scanIdent(v, limit, hard, tag)
+	case vStyle:
+		return r.scanStyle(v, limit, hard)
+	case vFont:
+		p := v
+		for {
+			w := prefixIn(d[p:limit], fontNames, false)
+			if w == "" {
+				break
+			}
+			p += len(w)
+			if strings.HasPrefix(d[p:limit], ", ") {
+				p += 2
+			} else if strings.HasPrefix(d[p:limit], ",") {
+				p++
+			} else {
+				break
+			}
+		}
+		if p == v {
+			return r.scanIdent(v, limit, hard, tag)
+		}
+		return p, 0
+	case vText:
+		if hard >= 0 {
+			return hard, 0
+		}
+		// Free text running into the element's text: cut where a capital
+		// follows a lower-case letter (title=Footer duringHenry).
+		end := r.endTagIn(v, limit)
+		if c := caseCut(d[v:end]); c > 0 {
+			return v + c, 0.2
+		}
+		e, _ := r.scanIdent(v, limit, hard, tag)
+		return e, 0.6
+	}
+	return r.scanIdent(v, limit, hard, tag)
+}
+
+// scanIdent reads a one-word value (class, id, name) that may run into the
+// element's text.
+func (r *rebuilder) scanIdent(v, limit, hard int, tag string) (int, float64) {
+	d := r.d
+	p := v
+	for p < limit && (isAlnum(d[p]) || d[p] == '_' || d[p] == '-' || d[p] == ':' || d[p] == '.') {
+		p++
+	}
+	if p == hard || p == len(d) {
+		return p, 0
+	}
+	run := d[v:p]
+	if w := prefixIn(run, identWords, false); w != "" && (len(w) == len(run) || !isLower(run[len(w)])) {
+		return v + len(w), 0
+	}
+	if p < len(d) && d[p] == '/' && strings.EqualFold(tag, "a") && strings.HasPrefix(d[p+1:], tag) {
+		return p, 0 // an empty anchor: <a name="top"></a>
+	}
+	if c := caseCut(run); c > 0 {
+		return v + c, 0.1
+	}
+	return p, 0.6
+}
+
+// scanStyle reads CSS declarations "prop: value; prop: value;".
+func (r *rebuilder) scanStyle(v, limit, hard int) (int, float64) {
+	d := r.d
+	p := v
+	decls := 0
+	for {
+		prop := cssPropAt(d[:limit], p)
+		if prop == "" {
+			break
+		}
+		decls++
+		p += len(prop) + 1
+		for p < limit && d[p] == ' ' {
+			p++
+		}
+		e := cssValueEnd(d[:limit], p)
+		if e == p {
+			return p, 0.6
+		}
+		p = e
+		if p < limit && d[p] == ';' {
+			p++
+			if p+1 < limit && d[p] == ' ' && cssPropAt(d[:limit], p+1) != "" {
+				p++
+				continue
+			}
+			if cssPropAt(d[:limit], p) != "" {
+				continue
+			}
+			return p, 0
+		}
+		// A last declaration without ';': its value grammar decides.
+		if p == hard || p == len(d) || p < len(d) && !isLower(d[p]) {
+			return p, 0
+		}
+		return p, 0.15
+	}
+	if decls == 0 {
+		if hard >= 0 {
+			return hard, 0.3
+		}
+		e, _ := r.scanIdent(v, limit, hard, "")
+		return e, 0.6
+	}
+	return p, 0
+}
+
+// cssPropAt returns a known CSS property name followed by ':' at s[p:].
+func cssPropAt(s string, p int) string {
+	e := p
+	for e < len(s) && (isLower(s[e]) || s[e] == '-') {
+		e++
+	}
+	if e == p || e >= len(s) || s[e] != ':' || !cssProps[s[p:e]] {
+		return ""
+	}
+	return s[p:e]
+}
+
+// cssValueEnd reads a CSS value made of known tokens from s[p:].
+func cssValueEnd(s string, p int) int {
+	for {
+		t := cssToken(s, p)
+		if t == 0 {
+			return p
+		}
+		p += t
+		switch {
+		case p < len(s) && s[p] == ',':
+			q := p + 1
+			if q < len(s) && s[q] == ' ' {
+				q++
+			}
+			if cssToken(s, q) == 0 {
+				return p
+			}
+			p = q
+		case p+1 < len(s) && s[p] == ' ' && cssToken(s, p+1) > 0:
+			p++
+		default:
+			return p
+		}
+	}
+}
+
+// cssToken returns the length of the CSS value token at s[p:], or 0.
+func cssToken(s string, p int) int {
+	if p >= len(s) {
+		return 0
+	}
+	c := s[p]
+	switch {
+	case c == '\'':
+		if k := strings.IndexByte(s[p+1:], '\''); k >= 0 && k < 64 {
+			return k + 2
+		}
+		return 0
+	case c == '#':
+		h := p + 1
+		for h < len(s) && isHex(s[h]) {
+			h++
+		}
+		switch n := h - p - 1; {
+		case n >= 6:
+			return 7
+		case n >= 3:
+			return 4
+		}
+		return 0
+	case c == '!':
+		if strings.HasPrefix(s[p:], "!important") {
+			return len("!important")
+		}
+		return 0
+	case strings.HasPrefix(s[p:], "rgb(") || strings.HasPrefix(s[p:], "url("):
+		if k := strings.IndexByte(s[p:], ')'); k >= 0 && k < 256 {
+			return k + 1
+		}
+		return 0
+	case isDigit(c) || c == '-' || c == '.':
+		q := p
+		if c == '-' {
+			q++
+		}
+		d0 := q
+		for q < len(s) && (isDigit(s[q]) || s[q] == '.') {
+			q++
+		}
+		if q == d0 {
+			break
+		}
+		if u := prefixIn(s[q:], cssUnits, false); u != "" {
+			q += len(u)
+		}
+		return q - p
+	}
+	if w := prefixIn(s[p:], cssKeywords, false); w != "" {
+		return len(w)
+	}
+	return 0
+}
+
+// prefixIn returns the first (longest) word of list that starts s.
+func prefixIn(s string, list []string, fold bool) string {
+	for _, w := range list {
+		if len(w) > len(s) {
+			continue
+		}
+		if s[:len(w)] == w || fold && strings.EqualFold(s[:len(w)], w) {
+			return s[:len(w)]
+		}
+	}
+	return ""
+}
+
+// caseCut returns the first index where a lower-case letter, digit or '/'
+// is followed by an upper-case letter (text glued after a value), or 0.
+func caseCut(s string) int {
+	for i := 1; i < len(s); i++ {
+		if isUpper(s[i]) && (isLower(s[i-1]) || isDigit(s[i-1]) || s[i-1] == '/') {
+			return i
+		}
+	}
+	return 0
+}
+
+var urlSchemes = []string{"http://", "https://", "ftp://", "mailto:", "www."}
+
+// urlCut returns where a URL ends in run, which may continue with the link's
+// text, and the doubt of that guess.
+func urlCut(run string) (int, float64) {
+	n := len(run)
+	if n == 0 {
+		return 0, 0
+	}
+	p := 0
+	// Encoded link tokens ($@FORUMVIEWBYID*12@$) end cleanly.
+	if i := strings.LastIndex(run, "@$"); i > 0 && strings.Contains(run[:i], "$@") {
+		e := i + 2
+		if e == n {
+			return n, 0
+		}
+		open := strings.LastIndex(run[:i], "$@")
+		name := run[open+2 : i]
+		rest := run[e:]
+		switch {
+		case strings.HasPrefix(name, "FILEPHP") || name == "SLASH":
+			p = e
+		case strings.HasPrefix(rest, "amp;") || rest[0] == '#' || rest[0] == '?':
+			p = e
+		default:
+			return e, 0
+		}
+	}
+	// The link text repeats a URL: http://x.orghttp://x.org, …www.x.org.
+	for _, s := range urlSchemes {
+		if k := strings.Index(run[p+1:], s); k >= 0 {
+			q := p + 1 + k
+			if c := run[q-1]; c != '/' && c != '.' && c != ':' && c != '=' {
+				return q, 0
+			}
+		}
+	}
+	for c := (n + 1) / 2; c <= n-4; c++ {
+		if strings.HasSuffix(run[:c], run[c:]) {
+			return c, 0
+		}
+	}
+	// Scheme and host.
+	for _, s := range []string{"http://", "https://", "ftp://"} {
+		if strings.HasPrefix(run, s) {
+			p = len(s)
+			break
+		}
+	}
+	if strings.HasPrefix(run, "mailto:") {
+		p = len("mailto:")
+		if k := strings.IndexByte(run[p:], '@'); k >= 0 {
+			p += k + 1
+		}
+	}
+	if p > 0 && p < n && run[p-1] != '$' {
+		h := p
+		for h < n && (isAlnum(run[h]) || run[h] == '.' || run[h] == '-' || run[h] == ':') {
+			h++
+		}
+		if h == n {
+			return hostCut(run, p)
+		}
+		p = h
+	}
+	// Path: the last segment may end with a known extension.
+	qs := strings.IndexAny(run[p:], "?#")
+	pathEnd := n
+	if qs >= 0 {
+		pathEnd = p + qs
+	}
+	segStart := p
+	if k := strings.LastIndexByte(run[p:pathEnd], '/'); k >= 0 {
+		segStart = p + k + 1
+	}
+	if k := strings.LastIndex(run[p:pathEnd], "@$"); k >= 0 && p+k+2 > segStart {
+		segStart = p + k + 2
+	}
+	seg := run[segStart:pathEnd]
+	for q := 0; q < len(seg); q++ {
+		if seg[q] != '.' {
+			continue
+		}
+		ext := prefixIn(seg[q+1:], fileExts, true)
+		if ext == "" {
+			continue
+		}
+		e := q + 1 + len(ext)
+		if e == len(seg) {
+			break // the extension ends the path
+		}
+		if isAlnum(seg[e]) || seg[e] == '_' || seg[e] == '-' || seg[e] == '\'' || seg[e] >= 0x80 {
+			if isLower(seg[e]) {
+				return segStart + e, 0.1
+			}
+			return segStart + e, 0
+		}
+	}
+	if pathEnd == n {
+		if c := caseCut(seg); c > 0 {
+			return segStart + c, 0.1
+		}
+		if c := linkWordCut(seg); c > 0 || c == 0 && segStart > 0 && run[segStart-1] == '/' {
+			return segStart + c, 0.1
+		}
+		if len(seg) > 0 && isUpper(seg[0]) && segStart > 0 && run[segStart-1] == '/' {
+			return segStart, 0.2
+		}
+		if seg == "" {
+			return n, 0.3 // a trailing slash: text may follow or not
+		}
+		return n, 0.5
+	}
+	// Query: key=value pairs joined by "amp;" (from &amp;).
+	q := pathEnd
+	if run[q] == '?' {
+		q++
+		for {
+			k := q
+			for k < n && (isAlnum(run[k]) || run[k] == '_' || run[k] == '-' || run[k] == '[' || run[k] == ']') {
+				k++
+			}
+			if k == q || k >= n || run[k] != '=' {
+				return q, 0.5
+			}
+			v := k + 1
+			// The value runs to the next "amp;key=" or '#'.
+			e := v
+			next := -1
+			for e < n {
+				if run[e] == '#' {
+					next = e
+					break
+				}
+				if strings.HasPrefix(run[e:], "amp;") && queryKeyAt(run, e+4) {
+					next = e + 4
+					break
+				}
+				e++
+			}
+			if next >= 0 {
+				if run[next] == '#' {
+					q = next
+					break
+				}
+				q = next
+				continue
+			}
+			// The last value: digits end cleanly before text.
+			dl := v
+			for dl < n && isDigit(run[dl]) {
+				dl++
+			}
+			if dl > v {
+				if dl == n || !isAlnum(run[dl]) && run[dl] != '_' && run[dl] != '-' && run[dl] != '.' {
+					return dl, 0
+				}
+				if isLower(run[dl]) {
+					return dl, 0.05
+				}
+				return dl, 0
+			}
+			if c := caseCut(run[v:]); c > 0 {
+				return v + c, 0.1
+			}
+			if c := linkWordCut(run[v:]); c > 0 {
+				return v + c, 0.1
+			}
+			return n, 0.5
+		}
+	}
+	// Fragment.
+	if q < n && run[q] == '#' {
+		if c := caseCut(run[q+1:]); c > 0 {
+			return q + 1 + c, 0.1
+		}
+	}
+	return n, 0.5
+}
+
+// linkWords are how link texts commonly start in lower case ("click
+// here"); a URL value glued to one of them ends there.
+var linkWords = []string{"here", "this", "the", "click", "more", "link", "read", "see", "download", "view", "open", "go to"}
+
+// linkWordCut returns the last index of s where a link word starts the
+// rest, or -1.
+func linkWordCut(s string) int {
+	for c := len(s) - 1; c >= 0; c-- {
+		for _, w := range linkWords {
+			if strings.HasPrefix(s[c:], w) && (c+len(w) == len(s) || !isAlpha(s[c+len(w)])) {
+				return c
+			}
+		}
+	}
+	return -1
+}
+
+func queryKeyAt(s string, p int) bool {
+	k := p
+	for k < len(s) && (isAlnum(s[k]) || s[k] == '_' || s[k] == '-') {
+		k++
+	}
+	return k > p && k < len(s) && s[k] == '='
+}
+
+// hostCut ends a URL that is only a host glued to text: the host must end
+// with a known top-level domain.
+func hostCut(run string, p int) (int, float64) {
+	n := len(run)
+	dot := strings.LastIndexByte(run[p:], '.')
+	if dot < 0 {
+		return n, 0.5
+	}
+	dot += p
+	label := run[dot+1:]
+	for _, t := range tlds {
+		if strings.EqualFold(label, t) {
+			return n, 0
+		}
+	}
+	if t := prefixIn(label, tlds, true); t != "" {
+		e := dot + 1 + len(t)
+		if isLower(run[e]) {
+			return e, 0.1
+		}
+		return e, 0
+	}
+	return n, 0.5
+}
