@@ -224,10 +224,18 @@ func (t *tg) link(b []byte) []byte {
 			u = strconv.AppendInt(u, p.courseID, 10)
 		}
 	case 9:
-		u = append(u, "/file.php/"...) // another course's files
-		u = strconv.AppendInt(u, p.courseID+40, 10)
+		// another course's files: not encoded, except when that course's id
+		// starts with this one's (C=5, file.php/57/…): then the writer's
+		// prefix replacement gives "$@FILEPHP@$7/…" (spec §11.1)
+		u = append(u, "/file.php/"...)
+		if r.IntN(2) == 0 {
+			u = strconv.AppendInt(u, p.courseID*10+7, 10)
+			t.g.m.Links["filephp-collision"]++
+		} else {
+			u = strconv.AppendInt(u, p.courseID+40, 10)
+			t.g.m.Links["unencoded"]++
+		}
 		u = append(u, "/shared/map.pdf"...)
-		t.g.m.Links["unencoded"]++
 	case 10, 11:
 		internal = false
 		u = append(u, externalLinks[r.IntN(len(externalLinks))]...)

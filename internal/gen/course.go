@@ -57,6 +57,9 @@ func (g *gen) writeDocument() {
 		g.writeUsers()
 	}
 	g.writeQuestions()
+	if g.o.Logs > 0 && g.userData() {
+		g.writeLogs()
+	}
 	g.writeScales()
 	g.writeGroups()
 	g.writeEvents()
@@ -116,7 +119,7 @@ func (g *gen) writeInfo() {
 	} else {
 		x.raw("USERS", "none")
 	}
-	x.raw("LOGS", "false")
+	x.raw("LOGS", tf(g.o.Logs > 0 && g.userData()))
 	x.raw("USERFILES", tf(g.userData()))
 	x.raw("COURSEFILES", "true")
 	if e.v19 {
@@ -144,13 +147,10 @@ func (g *gen) instanceName(m *mod) string {
 }
 
 type role struct {
-	id               int64
-	name, shortname  string
-	caps             []string
-	perm             int64
-	override         string
-	overridePerm     int64
-	overrideModified int64
+	id              int64
+	name, shortname string
+	caps            []string
+	perm            int64
 }
 
 var roles = []role{
@@ -641,6 +641,46 @@ func (g *gen) writeEvents() {
 		x.i("TIMEMODIFIED", p.created)
 		x.end()
 		g.m.Events++
+	}
+	x.end()
+}
+
+// writeLogs writes LOGS/LOG: the course log, every row (spec §9.9). URL
+// is relative to the module's folder, as Moodle logged it.
+func (g *gen) writeLogs() {
+	x, p := g.x, g.p
+	x.start("LOGS")
+	for i := 0; i < g.o.Logs && !g.stopped(); i++ {
+		m := p.mods[i%len(p.mods)]
+		u := g.student(i)
+		module, action, cmid := m.typ, "view", m.cmid
+		var url string
+		switch i % 5 {
+		case 0:
+			module, cmid = "course", 0
+			url = "view.php?id=" + strconv.FormatInt(p.courseID, 10)
+		case 1:
+			module, action, cmid = "user", "view", 0
+			url = fmt.Sprintf("view.php?id=%d&course=%d", u.id, p.courseID)
+		case 2:
+			module, action = "forum", "add post"
+			url = fmt.Sprintf("discuss.php?d=%d&parent=%d", 10+i%90, 100+i%900)
+		default:
+			url = "view.php?id=" + strconv.FormatInt(m.cmid, 10)
+		}
+		x.start("LOG")
+		x.i("ID", int64(1000+i))
+		x.i("TIME", p.created+int64(i)*97)
+		x.i("USERID", u.id)
+		x.raw("IP", fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
+		x.raw("MODULE", module)
+		x.i("CMID", cmid)
+		x.raw("ACTION", action)
+		x.s("URL", url)
+		x.s("INFO", strconv.FormatInt(m.id, 10))
+		x.end()
+		g.m.Logs++
+		x.maybeFlush()
 	}
 	x.end()
 }

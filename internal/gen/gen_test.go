@@ -3,7 +3,9 @@ package gen
 import (
 	"archive/zip"
 	"bytes"
+	"io"
 	"os"
+	"regexp"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -77,7 +79,8 @@ func TestWellFormed(t *testing.T) {
 func TestManifestMatchesParse(t *testing.T) {
 	for _, o := range []Options{
 		{},
-		{Version: "1.5", Seed: 2, Sections: 12, ModulesPerSection: 4, Users: 5},
+		{Version: "1.5", Seed: 2, Sections: 12, ModulesPerSection: 4, Users: 5, Logs: 40},
+		{Seed: 6, Logs: 25, XMLSize: 1 << 20},
 		{Version: "1.7", Seed: 3, Lang: "el"},
 		{Version: "1.9.3", Seed: 4, NoUserData: true},
 	} {
@@ -110,6 +113,7 @@ func TestManifestMatchesParse(t *testing.T) {
 			{"submissions", p.paths[c+"MODULES/MOD/SUBMISSIONS/SUBMISSION/NUMFILES"], m.Submissions},
 			{"glossary entries", p.paths[c+"MODULES/MOD/ENTRIES/ENTRY/CONCEPT"], m.Entries},
 			{"attempts", p.paths[c+"MODULES/MOD/ATTEMPTS/ATTEMPT"], m.Attempts},
+			{"logs", p.paths[c+"LOGS/LOG"], m.Logs},
 		}
 		for _, ch := range checks {
 			if ch.got != ch.want {
@@ -127,12 +131,15 @@ func TestManifestMatchesParse(t *testing.T) {
 			}
 		}
 		for tok, n := range m.Links {
-			if tok == "external" || tok == "unencoded" {
+			if tok == "external" || tok == "unencoded" || tok == "filephp-collision" {
 				continue
 			}
 			if p.tokens[tok] != n {
 				t.Errorf("%s token %s: parsed %d, manifest %d", o.Version, tok, p.tokens[tok], n)
 			}
+		}
+		if n := len(regexp.MustCompile(`\$@FILEPHP@\$[0-9]`).FindAll(data, -1)); n != m.Links["filephp-collision"] {
+			t.Errorf("%s: %d colliding file links in the file, manifest %d", o.Version, n, m.Links["filephp-collision"])
 		}
 		for tok := range p.tokens {
 			if _, ok := m.Links[tok]; !ok && tok != "NULL" && tok != "LINEFEED" {
@@ -319,4 +326,44 @@ func TestXMLSize(t *testing.T) {
 			t.Errorf("manifest %d bytes, wrote %d", m.XMLBytes, cw.n)
 		}
 	}
+}
+
+// TestDamageAtScale checks the damage counts are exact when the file grows
+// far beyond the course (the spreaders work from an estimate).
+func TestDamageAtScale(t *testing.T) {
+	o := Options{Seed: 5, XMLSize: 6 << 20, Damage: Damage{InvalidXMLChars: 25, RelativeLinks: 30}}
+	m, err := WriteXML(io.Discard, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := m.Damage["invalid-char:latin1"] + m.Damage["invalid-char:truncated-utf8"] + m.Damage["invalid-char:fffe"]
+	rel := sum(m.Damage) - inv
+	if inv != 25 || rel != 30 {
+		t.Errorf("damage %v: want 25 invalid chars and 30 relative links", m.Damage)
+	}
+	// spread over the file, not bunched at the start
+	last := m.Spots[len(m.Spots)-1].Offset
+	if last < m.XMLBytes/2 {
+		t.Errorf("last damaged spot at %d of %d bytes", last, m.XMLBytes)
+	}
+}
+
+// FuzzWriteXML checks that any seed, language, version and course shape
+// gives a well-formed clean file whose counts match the manifest.
+func FuzzWriteXML(f *testing.F) {
+	f.Add(int64(1), uint8(0), uint8(9), uint8(10), uint8(3))
+	f.Add(int64(-7), uint8(5), uint8(0), uint8(1), uint8(1))
+	codes := languageCodes()
+	f.Fuzz(func(t *testing.T, seed int64, lang, version, sections, mods uint8) {
+		o := Options{Seed: seed, Lang: codes[int(lang)%len(codes)], Version: versions[int(version)%len(versions)],
+			Sections: 1 + int(sections)%12, ModulesPerSection: 1 + int(mods)%5, Users: 1 + int(mods)%4}
+		data, m := xmlOf(t, o)
+		p, err := parseXML(data)
+		if err != nil {
+			t.Fatalf("%+v: %v", o, err)
+		}
+		if got := p.paths["MOODLE_BACKUP/COURSE/MODULES/MOD"]; got != sum(m.Modules) {
+			t.Fatalf("%+v: %d modules parsed, manifest %d", o, got, sum(m.Modules))
+		}
+	})
 }

@@ -37,11 +37,16 @@ type Manifest struct {
 	Submissions int            // assignment SUBMISSION
 	Entries     int            // glossary ENTRY (inside ENTRIES)
 	Attempts    int            // quiz ATTEMPT
+	Logs        int            // LOGS/LOG
 
 	// Links counts the link tokens written, by name ("FILEPHP",
-	// "FORUMVIEWBYID", "SLASH", …), plus "external" (links to other sites)
-	// and "unencoded" (links to the source site the 1.x writer left alone,
-	// e.g. survey links, https variants, other courses' file links).
+	// "FORUMVIEWBYID", "SLASH", …), plus "external" (links to other sites),
+	// "unencoded" (links to the source site the 1.x writer left alone:
+	// survey links, other courses' files) and "filephp-collision" (links to
+	// the files of a course whose id starts with this course's id, which
+	// the writer turned into "$@FILEPHP@$7/…"; they are also counted in
+	// FILEPHP). Tokens inside the html block's base64 CONFIGDATA are not
+	// counted.
 	Links map[string]int
 
 	// Files counts zip file entries (not directories) by top folder

@@ -39,6 +39,9 @@ type Options struct {
 	// PostsPerDiscussion is the number of posts in each discussion, first
 	// post included. Default 3.
 	PostsPerDiscussion int
+	// Logs is the number of LOGS/LOG rows (the course log, which made many
+	// real moodle.xml files huge). Default 0: no LOGS section.
+	Logs int
 	// NoUserData writes a backup without users and user data (INFO USERS
 	// "none", every USERINFO false).
 	NoUserData bool
@@ -178,6 +181,8 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("modules per section %d: want 1..200", o.ModulesPerSection)
 	case o.Users < 0 || o.Users > 1_000_000:
 		return o, fmt.Errorf("users %d: want 1..1000000", o.Users)
+	case o.Logs < 0:
+		return o, fmt.Errorf("logs %d: want a positive number", o.Logs)
 	case o.Discussions < 0 || o.PostsPerDiscussion < 0:
 		return o, fmt.Errorf("discussions %d, posts per discussion %d: want positive numbers", o.Discussions, o.PostsPerDiscussion)
 	case o.FileCount < 0 || o.FileSize < 0:

@@ -306,16 +306,5 @@ func qtypeName(qtype string, lang language, r *rand.Rand) string {
 	return lang.titles[r.IntN(len(lang.titles))] + " – " + qtype
 }
 
-// enrolled reports every user who is not deleted.
-func (p *plan) active() []*user {
-	var out []*user
-	for _, u := range p.users {
-		if !u.deleted {
-			out = append(out, u)
-		}
-	}
-	return out
-}
-
 // modsOf returns the instances of one module type.
 func (p *plan) modsOf(t string) []*mod { return p.byType[t] }
