@@ -8,6 +8,7 @@ import (
 	"github.com/moodlemig/moodlemig/backup"
 	"github.com/moodlemig/moodlemig/internal/gen"
 	"github.com/moodlemig/moodlemig/report"
+	"github.com/moodlemig/moodlemig/validate"
 )
 
 // generatedCourses is the generated corpus the conservation audit must
@@ -95,6 +96,18 @@ func TestConservationGenerated(t *testing.T) {
 			}
 			if got := read("forum posts"); got != int64(m.Posts) {
 				t.Errorf("forum posts read = %d, generator wrote %d", got, m.Posts)
+			}
+			// The output passes validate with no finding at all.
+			vrep := report.New(0)
+			vres, err := validate.Check(context.Background(), res.Backup, vrep)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range vrep.Findings() {
+				t.Errorf("validate: %s", f)
+			}
+			if !vres.OK() || vres.Files == 0 {
+				t.Errorf("validate result = %+v", vres)
 			}
 			// Course files never vanish: each one is somewhere in the output.
 			if x := a[KindFiles]; x != nil && x.Written == 0 && files > 0 {

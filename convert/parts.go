@@ -26,6 +26,7 @@ func (c *conv) partTable() map[string]func(*Node) error {
 		"MOODLE_BACKUP/COURSE/SECTIONS/SECTION": c.readSection,
 		"MOODLE_BACKUP/COURSE/MODULES/MOD":      c.readModule,
 		"MOODLE_BACKUP/COURSE/FORMATDATA":       c.readFormatData,
+		"MOODLE_BACKUP/COURSE/SCALES/SCALE":     c.readScale,
 	}
 }
 
