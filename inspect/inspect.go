@@ -125,10 +125,10 @@ type Result struct {
 	Err error `json:"-"`
 
 	backup.Facts
-	Size     int64           `json:"size"`      // bytes of the archive (folders: sum of entries)
-	XMLBytes int64           `json:"xml_bytes"` // bytes of the main XML read
-	Counts   Counts          `json:"counts"`
-	Charset  *Charset        `json:"charset,omitempty"`
+	Size     int64            `json:"size"`      // bytes of the archive (folders: sum of entries)
+	XMLBytes int64            `json:"xml_bytes"` // bytes of the main XML read
+	Counts   Counts           `json:"counts"`
+	Charset  *Charset         `json:"charset,omitempty"`
 	Findings []report.Finding `json:"findings"`
 	// FindingCounts counts findings by code, those beyond MaxPerCode
 	// included.

@@ -37,7 +37,7 @@ type scanner1 struct {
 	s    *xmlscan.Scanner
 
 	// current leaf candidate
-	open    bool  // a start tag was seen and no child yet
+	open    bool // a start tag was seen and no child yet
 	val     []byte
 	valOff  int64 // offset of the value's first byte
 	valHigh bool  // non-ASCII bytes
