@@ -1,0 +1,343 @@
+package inspect
+
+import (
+	"archive/zip"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/moodlemig/moodlemig/internal/gen"
+	"github.com/moodlemig/moodlemig/report"
+)
+
+const sampleDir = "../testdata/sample"
+
+func sampleOptions(t *testing.T, file string) gen.Options {
+	t.Helper()
+	for _, s := range gen.Samples() {
+		if s.File == file {
+			return s.Options
+		}
+	}
+	t.Fatalf("no sample %s", file)
+	return gen.Options{}
+}
+
+func mustInspect(t *testing.T, path string, opts Options) *Result {
+	t.Helper()
+	r, err := Inspect(context.Background(), path, opts)
+	if err != nil {
+		t.Fatalf("Inspect(%s): %v", path, err)
+	}
+	return r
+}
+
+// warnings returns the codes of the findings above info.
+func warnings(r *Result) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range r.Findings {
+		if f.Severity != report.Info && !seen[f.Code] {
+			seen[f.Code] = true
+			out = append(out, f.Code)
+		}
+	}
+	return out
+}
+
+// TestDiagnoses checks each FAQ diagnosis on a generated backup with that
+// damage, and that the backup's undamaged twin (same course, same seed) has
+// no such finding, nor any other warning.
+func TestDiagnoses(t *testing.T) {
+	tests := []struct {
+		file  string
+		codes []string // findings the damage must produce
+	}{
+		{"backup-15-control-chars.zip", []string{CodeInvalidChar}},
+		{"backup-19-invalid-utf8.zip", []string{CodeInvalidChar, CodeInvalidUTF8, CodeLegacyCharset}},
+		{"backup-15-fr-windows1252.zip", []string{CodeLegacyCharset}},
+		{"backup-15-ru-windows1251.zip", []string{CodeLegacyCharset}},
+		{"backup-15-ja-eucjp.zip", []string{CodeLegacyCharset}},
+		{"backup-15-ru-koi8r-raw.zip", []string{CodeLegacyCharset, CodeInvalidUTF8}},
+		{"backup-19-libxml2-stripped.zip", []string{CodeLibxml2}},
+		{"backup-19-relative-links.zip", []string{CodeUnencodedLink}},
+		{"backup-19-nested-root.zip", []string{"archive.nested-root"}},
+		{"backup-19-truncated-xml.zip", []string{CodeTruncated}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			r := mustInspect(t, filepath.Join(sampleDir, tt.file), Options{})
+			if r.Failed() {
+				t.Fatalf("failed: %s", r.Error)
+			}
+			for _, c := range tt.codes {
+				if r.FindingCounts[c] == 0 {
+					t.Errorf("damaged: no %s finding; got %v", c, r.FindingCounts)
+				}
+			}
+			twin := filepath.Join(t.TempDir(), "twin.zip")
+			if _, err := gen.WriteZip(twin, sampleOptions(t, tt.file).Twin()); err != nil {
+				t.Fatal(err)
+			}
+			tr := mustInspect(t, twin, Options{})
+			if tr.Failed() {
+				t.Fatalf("twin failed: %s", tr.Error)
+			}
+			if w := warnings(tr); len(w) > 0 {
+				t.Errorf("clean twin has warnings %v: %v", w, tr.Findings)
+			}
+			if tr.Charset != nil && tr.Charset.Legacy {
+				t.Errorf("clean twin charset %+v", tr.Charset)
+			}
+		})
+	}
+}
+
+func TestCharsetGuess(t *testing.T) {
+	tests := []struct{ file, form, guess string }{
+		{"backup-15-fr-windows1252.zip", "utf8_encode", "windows-1252"},
+		{"backup-15-ru-windows1251.zip", "utf8_encode", "windows-1251"},
+		{"backup-15-ja-eucjp.zip", "utf8_encode", "euc-jp"},
+		{"backup-15-ru-koi8r-raw.zip", "raw", "koi8-r"},
+		{"backup-sample-19.zip", "utf-8", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			r := mustInspect(t, filepath.Join(sampleDir, tt.file), Options{})
+			cs := r.Charset
+			if cs == nil {
+				t.Fatal("no charset")
+			}
+			if cs.Form != tt.form || !strings.EqualFold(cs.Guess, tt.guess) || cs.Legacy != (tt.guess != "") {
+				t.Errorf("charset = %+v, want form %s guess %s", cs, tt.form, tt.guess)
+			}
+			if cs.Legacy && len(cs.Evidence) < 2 {
+				t.Errorf("too little evidence: %v", cs.Evidence)
+			}
+		})
+	}
+}
+
+// TestMojibake16 covers the two kinds of mojibake a 1.6+ file can hold:
+// utf8_encode'd legacy text of a non-Latin course (a site without
+// $CFG->unicodedb) and UTF-8 encoded twice.
+func TestMojibake16(t *testing.T) {
+	tests := []struct {
+		name, lang, text, form, guess string
+	}{
+		{"cyrillic lifted", "ru_utf8", "Ïðèâåò ìèð", "utf8_encode", "windows-1251"},
+		{"double utf-8", "fr_utf8", "CafÃ© crÃ¨me", "double-utf8", "utf-8"},
+		{"real french", "fr_utf8", "Café crème", "utf-8", ""},
+		{"real russian", "ru_utf8", "Привет мир", "utf-8", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFolder(t, tt.lang, "<FULLNAME>"+tt.text+"</FULLNAME>", "")
+			r := mustInspect(t, dir, Options{})
+			if r.Failed() {
+				t.Fatal(r.Error)
+			}
+			if r.Charset.Form != tt.form || r.Charset.Guess != tt.guess {
+				t.Errorf("charset = %+v, want %s %s", r.Charset, tt.form, tt.guess)
+			}
+			if got := r.FindingCounts[CodeLegacyCharset] > 0; got != (tt.guess != "") {
+				t.Errorf("charset.legacy finding = %v", got)
+			}
+		})
+	}
+}
+
+// writeFolder writes an extracted 1.9 backup whose HEADER holds header
+// (extra elements) and whose COURSE holds body.
+func writeFolder(t *testing.T, lang, header, body string) string {
+	t.Helper()
+	dir := t.TempDir()
+	xml := `<?xml version="1.0" encoding="UTF-8"?>
+<MOODLE_BACKUP>
+  <INFO>
+    <NAME>backup-x.zip</NAME>
+    <MOODLE_VERSION>2007101592.00</MOODLE_VERSION>
+    <MOODLE_RELEASE>1.9.19 (Build: 20120706)</MOODLE_RELEASE>
+    <BACKUP_VERSION>2009111300</BACKUP_VERSION>
+    <BACKUP_RELEASE>1.9.7</BACKUP_RELEASE>
+    <DATE>1237043000</DATE>
+    <ORIGINAL_WWWROOT>http://moodle.example.edu</ORIGINAL_WWWROOT>
+  </INFO>
+  <COURSE>
+    <HEADER>
+      <ID>5</ID>
+      <SHORTNAME>X</SHORTNAME>
+      <LANG>` + lang + `</LANG>
+      ` + header + `
+    </HEADER>
+` + body + `
+  </COURSE>
+</MOODLE_BACKUP>
+`
+	if err := os.WriteFile(filepath.Join(dir, "moodle.xml"), []byte(xml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestNotes checks the findings that follow from facts and counts, each
+// with a backup that has it and one that has not.
+func TestNotes(t *testing.T) {
+	sample := filepath.Join(sampleDir, "backup-sample-19.zip")
+	bare := writeFolder(t, "en_utf8", "", "")
+	noUsers := filepath.Join(t.TempDir(), "nousers.zip")
+	if _, err := gen.WriteZip(noUsers, gen.Options{Seed: 3, NoUserData: true}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		path string
+		opts Options
+		code string
+		want bool
+	}{
+		{"users", sample, Options{}, CodeUsers, true},
+		{"no users", noUsers, Options{}, CodeUsers, false},
+		{"newer than 1.8", sample, Options{TargetVersion: "1.8"}, CodeNewer, true},
+		{"not newer than 1.9", sample, Options{TargetVersion: "1.9"}, CodeNewer, false},
+		{"not newer than 4.5", sample, Options{TargetVersion: "4.5"}, CodeNewer, false},
+		{"questions", sample, Options{}, CodeQuestions, true},
+		{"no questions", bare, Options{}, CodeQuestions, false},
+		{"scales", sample, Options{}, CodeScales, true},
+		{"no scales", bare, Options{}, CodeScales, false},
+		{"oversize", sample, Options{OversizeBytes: 50 << 10}, CodeOversize, true},
+		{"not oversize", sample, Options{}, CodeOversize, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := mustInspect(t, tt.path, tt.opts)
+			if r.Failed() {
+				t.Fatal(r.Error)
+			}
+			if got := r.FindingCounts[tt.code] > 0; got != tt.want {
+				t.Errorf("%s finding = %v, want %v (%v)", tt.code, got, tt.want, r.FindingCounts)
+			}
+		})
+	}
+}
+
+func TestNoDeclaration(t *testing.T) {
+	o := gen.Options{Seed: 4, Sections: 2, ModulesPerSection: 1, Damage: gen.Damage{NoDeclaration: true}}
+	dir := t.TempDir()
+	bad, good := filepath.Join(dir, "bad.zip"), filepath.Join(dir, "good.zip")
+	if _, err := gen.WriteZip(bad, o); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gen.WriteZip(good, o.Twin()); err != nil {
+		t.Fatal(err)
+	}
+	if r := mustInspect(t, bad, Options{}); r.FindingCounts[CodeNoDeclaration] != 1 {
+		t.Errorf("headerless: %v %s", r.FindingCounts, r.Error)
+	}
+	if r := mustInspect(t, good, Options{}); r.FindingCounts[CodeNoDeclaration] != 0 {
+		t.Errorf("twin: %v", r.FindingCounts)
+	}
+}
+
+func TestBrokenArchive(t *testing.T) {
+	r := mustInspect(t, filepath.Join(sampleDir, "backup-19-truncated.zip"), Options{})
+	if !r.Failed() || !strings.Contains(r.Error, "truncated") {
+		t.Errorf("truncated zip: error %q", r.Error)
+	}
+	r = mustInspect(t, filepath.Join(t.TempDir(), "missing.zip"), Options{})
+	if !r.Failed() {
+		t.Error("missing file did not fail")
+	}
+}
+
+func TestCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Inspect(ctx, filepath.Join(sampleDir, "backup-sample-19.zip"), Options{}); err == nil {
+		t.Error("cancelled context: no error")
+	}
+}
+
+// TestConservation compares the counts with what the generator wrote.
+func TestConservation(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.zip")
+	m, err := gen.WriteZip(path, gen.Options{Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := mustInspect(t, path, Options{})
+	if r.Failed() {
+		t.Fatal(r.Error)
+	}
+	files, bytes := 0, int64(0)
+	for k, v := range m.Files {
+		files += v
+		bytes += m.FileBytes[k]
+	}
+	got := Counts{Sections: r.Counts.Sections, Activities: r.Counts.Activities, Users: r.Counts.Users,
+		Questions: r.Counts.Questions, Categories: r.Counts.Categories, Posts: r.Counts.Posts, Scales: r.Counts.Scales,
+		Files: r.Counts.Files, FileBytes: r.Counts.FileBytes}
+	want := Counts{Sections: m.Sections, Activities: m.Modules, Users: m.Users, Questions: m.Questions,
+		Categories: m.Categories, Posts: m.Posts, Scales: m.Scales, Files: files, FileBytes: bytes}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("counts (-manifest +inspect):\n%s", d)
+	}
+	if r.XMLBytes != m.XMLBytes {
+		t.Errorf("xml bytes %d, manifest %d", r.XMLBytes, m.XMLBytes)
+	}
+}
+
+// TestPositions checks that every located finding's line and column point
+// at its byte offset in moodle.xml.
+func TestPositions(t *testing.T) {
+	for _, file := range []string{"backup-15-control-chars.zip", "backup-19-libxml2-stripped.zip", "backup-19-relative-links.zip", "backup-19-invalid-utf8.zip"} {
+		path := filepath.Join(sampleDir, file)
+		r := mustInspect(t, path, Options{})
+		xml := readEntry(t, path, "moodle.xml")
+		n := 0
+		for _, f := range r.Findings {
+			if f.Line == 0 || f.Column == 0 {
+				continue
+			}
+			n++
+			line, col := lineCol(xml, f.Offset)
+			if line != f.Line || col != f.Column {
+				t.Errorf("%s: %s at %d:%d, offset %d is at %d:%d", file, f.Code, f.Line, f.Column, f.Offset, line, col)
+			}
+		}
+		if n == 0 {
+			t.Errorf("%s: no located finding", file)
+		}
+	}
+}
+
+func readEntry(t *testing.T, path, name string) []byte {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	f, err := zr.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func lineCol(b []byte, off int64) (int, int) {
+	pre := b[:off]
+	line := 1 + strings.Count(string(pre), "\n")
+	last := strings.LastIndexByte(string(pre), '\n')
+	return line, utf8.RuneCount(pre[last+1:]) + 1
+}
