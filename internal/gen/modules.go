@@ -880,10 +880,13 @@ func (g *gen) modResource(m *mod, t *tg) {
 			g.addCourseFile(fmt.Sprintf("worksheets/sheet-%d.pdf", i))
 		}
 	case "ims":
+		// the package in the course files, and deployed (zip kept, unpacked)
+		// in moddata/resource/<id>/, where the 2.x converter looks for both
 		ref = "ims/cells-package.zip"
-		g.addCourseFile(ref)
-		g.addFile(fmt.Sprintf("moddata/resource/%d/imsmanifest.xml", m.id), "xml", m.id)
-		g.addFile(fmt.Sprintf("moddata/resource/%d/index.html", m.id), "html", m.id)
+		g.addFileKind("course_files/"+ref, "ims-zip", 0)
+		g.addFileKind(fmt.Sprintf("moddata/resource/%d/cells-package.zip", m.id), "ims-zip", 0)
+		g.addFileKind(fmt.Sprintf("moddata/resource/%d/imsmanifest.xml", m.id), "ims-manifest", 0)
+		g.addFileKind(fmt.Sprintf("moddata/resource/%d/index.html", m.id), "page", 0)
 	}
 	x.s("NAME", m.name)
 	x.raw("TYPE", typ)
@@ -906,9 +909,9 @@ func (g *gen) modResource(m *mod, t *tg) {
 func (g *gen) modScorm(m *mod, t *tg) {
 	x := g.x
 	ref := "scorm/cells-scorm12.zip"
-	g.addCourseFile(ref)
-	g.addFile(fmt.Sprintf("moddata/scorm/%d/imsmanifest.xml", m.id), "xml", m.id)
-	g.addFile(fmt.Sprintf("moddata/scorm/%d/sco1/index.html", m.id), "html", m.id)
+	g.addFileKind("course_files/"+ref, "scorm-zip", 0)
+	g.addFileKind(fmt.Sprintf("moddata/scorm/%d/imsmanifest.xml", m.id), "scorm-manifest", 0)
+	g.addFileKind(fmt.Sprintf("moddata/scorm/%d/sco1/index.html", m.id), "page", 0)
 	x.s("NAME", m.name)
 	x.s("REFERENCE", ref)
 	x.raw("VERSION", "SCORM_1.2")

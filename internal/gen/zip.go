@@ -37,6 +37,13 @@ func (g *gen) addFile(name, kind string, seed int64) {
 	g.files = append(g.files, zipFile{name: name, size: g.o.FileSize, kind: kind, seed: seed})
 }
 
+// addFileKind records a file whose contents are fixed by its kind (packages,
+// manifests, pages), not by Options.FileSize.
+func (g *gen) addFileKind(name, kind string, seed int64) {
+	g.addFile(name, kind, seed)
+	g.files[len(g.files)-1].size = -1
+}
+
 // addCourseFile records a file of the course file area used by an activity.
 func (g *gen) addCourseFile(path string) {
 	g.addFile("course_files/"+path, strings.TrimPrefix(filepath.Ext(path), "."), int64(len(path)))
@@ -188,7 +195,10 @@ func (z *zipper) dir(name string) error {
 
 func (z *zipper) file(root string, f zipFile) error {
 	name := root + f.name
-	z.data = fileContents(z.data[:0], f, z.o.Seed)
+	var err error
+	if z.data, err = fileContents(z.data[:0], f, z.o.Seed); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
 	z.buf.Reset()
 	fw, err := flate.NewWriter(&z.buf, z.level)
 	if err != nil {
@@ -299,9 +309,75 @@ var magic = map[string]string{
 	"html": "<html><head><title>Cells</title></head><body>\n",
 }
 
+// manifestXML is an IMS content package / SCORM 1.2 manifest with one
+// organization and one page, valid for the IMS and SCORM parsers.
+func manifestXML(scorm bool) string {
+	meta, typ, href := "", "", "index.html"
+	if scorm {
+		meta = "  <metadata>\n    <schema>ADL SCORM</schema>\n    <schemaversion>1.2</schemaversion>\n  </metadata>\n"
+		typ = ` adlcp:scormtype="sco"`
+		href = "sco1/index.html"
+	}
+	return `<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="MANIFEST-CELLS" version="1.1" xmlns="http://www.imsglobal.org/xsd/imscp_v1p1" xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
+` + meta + `  <organizations default="ORG-CELLS">
+    <organization identifier="ORG-CELLS">
+      <title>Cells</title>
+      <item identifier="ITEM-1" identifierref="RES-1" isvisible="true">
+        <title>The cell</title>
+      </item>
+    </organization>
+  </organizations>
+  <resources>
+    <resource identifier="RES-1" type="webcontent"` + typ + ` href="` + href + `">
+      <file href="` + href + `"/>
+    </resource>
+  </resources>
+</manifest>
+`
+}
+
+const pageHTML = "<html>\n<head><title>The cell</title><meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\"></head>\n<body>\n<h1>The cell</h1>\n<p>The cell is the basic unit of life.</p>\n</body>\n</html>\n"
+
+// packageZip is a small, real IMS or SCORM package: manifest and page.
+func packageZip(scorm bool) ([]byte, error) {
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	href := "index.html"
+	if scorm {
+		href = "sco1/index.html"
+	}
+	for _, f := range []struct{ name, body string }{{"imsmanifest.xml", manifestXML(scorm)}, {href, pageHTML}} {
+		h := &zip.FileHeader{Name: f.name, Method: zip.Deflate}
+		//lint:ignore SA1019 DOS time only, so the package bytes never depend on the clock
+		h.ModifiedDate, h.ModifiedTime = 0x3A21, 0x6000
+		w, err := zw.CreateHeader(h)
+		if err == nil {
+			_, err = w.Write([]byte(f.body))
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	err := zw.Close()
+	return b.Bytes(), err
+}
+
 // fileContents makes the bytes of a file: its type's magic bytes, then
 // text (for text types) or pseudo-random bytes, all from the seed and name.
-func fileContents(dst []byte, f zipFile, seed int64) []byte {
+// Packages, manifests and pages have fixed, valid contents.
+func fileContents(dst []byte, f zipFile, seed int64) ([]byte, error) {
+	switch f.kind {
+	case "ims-zip", "scorm-zip":
+		p, err := packageZip(f.kind == "scorm-zip")
+		return append(dst, p...), err
+	case "ims-manifest":
+		return append(dst, manifestXML(false)...), nil
+	case "scorm-manifest":
+		return append(dst, manifestXML(true)...), nil
+	case "page":
+		return append(dst, pageHTML...), nil
+	}
 	h := crc32.ChecksumIEEE([]byte(f.name))
 	r := rand.New(rand.NewPCG(uint64(seed)^uint64(f.seed), uint64(h)))
 	dst = append(dst, magic[f.kind]...)
@@ -319,5 +395,5 @@ func fileContents(dst []byte, f zipFile, seed int64) []byte {
 	if int64(len(dst)) > f.size && f.size >= int64(len(magic[f.kind])) {
 		dst = dst[:f.size]
 	}
-	return dst
+	return dst, nil
 }
