@@ -419,28 +419,84 @@ type owner struct {
 // declaration naming another encoding is rewritten to UTF-8. It is not safe
 // for concurrent use; memory is bounded by one field (1 MiB) and its output.
 type Transcoder struct {
-	opts   Options
-	ev     *Evidence
-	table  *mappings.LangCharsets
-	from   *Charset // explicit or decided file-wide charset (nil: by owner)
-	pre16  bool
-	site   string
-	s      *scanner
-	f      fieldBuf
-	out    []byte
-	outPos int
-	valid  int // t.out[:valid] is checked UTF-8
-	owners map[string]*owner
-	decs   map[*Charset]*Decoder
-	fpos   [3]int64 // line, column, offset of the current field's buffer start
-	tmp    []byte
-	tmp2   []byte
-	first  bool
-	undec  int
-	undec1 string
-	lang   []byte // a LANG value held back to be renamed
-	inLang bool
-	err    error
+	opts  Options
+	ev    *Evidence
+	table *mappings.LangCharsets
+	from  *Charset // explicit or decided file-wide charset (nil: by owner)
+	pre16 bool
+	site  string
+	// declared: the XML declaration names the (legacy) charset of every byte.
+	declared bool
+	// siteFromFile: site was taken from the users' languages.
+	siteFromFile bool
+	s            *scanner
+	f            fieldBuf
+	out          []byte
+	outPos       int
+	valid        int // t.out[:valid] is checked UTF-8
+	owners       map[string]*owner
+	decs         map[*Charset]*Decoder
+	fpos         [3]int64 // line, column, offset of the current field's buffer start
+	tmp          []byte
+	tmp2         []byte
+	first        bool
+	undec        int
+	undec1       string
+	lang         []byte // a LANG value held back to be renamed
+	inLang       bool
+	cfg          []byte // a CONFIGDATA value (base64 of serialized PHP) held back
+	inCfg        bool
+	cfgOver      bool
+	err          error
+}
+
+// configData writes the held CONFIGDATA value with the legacy bytes of its
+// serialized strings decoded and their lengths recomputed (base64 hid them
+// from utf8_encode, so they are raw bytes of the owner's charset).
+func (t *Transcoder) configData() {
+	v := t.cfg
+	t.cfg, t.inCfg = t.cfg[:0], false
+	o := t.ownerOf()
+	cs := o.rawCS
+	if cs == nil {
+		cs = o.cs
+	}
+	n, bad := 0, 0
+	out, ok := configStrings(v, func(str []byte) []byte {
+		if utf8.Valid(str) {
+			return str
+		}
+		if cs == nil || cs.IsUTF8() {
+			bad++
+			return str
+		}
+		d, nb := t.decoder(cs).Append(nil, str)
+		if nb > 0 {
+			bad++
+			return str
+		}
+		n++
+		return d
+	})
+	if !ok || n == 0 && bad == 0 {
+		t.out = append(t.out, v...)
+		return
+	}
+	l, c, off := t.s.trk.Pos()
+	if bad > 0 {
+		t.undec++
+		if t.undec == 1 {
+			t.undec1 = fmt.Sprintf("line %d %s: %d serialized string(s) not decodable (%s)", l, t.s.path.String(), bad, o.desc())
+		}
+	}
+	if n == 0 {
+		t.out = append(t.out, v...)
+		return
+	}
+	t.out = append(t.out, out...)
+	t.report(report.Finding{Code: CodeTranscoded, Severity: report.Info, Line: l, Column: c, Offset: off, Path: t.s.path.String(),
+		Message: fmt.Sprintf("%d serialized string(s) in base64 decoded from %s (%s), byte lengths recomputed", n, cs.Name, o.desc()),
+		Before:  shortSample(v), After: shortSample(out), Fixed: true})
 }
 
 // renameLang writes the held LANG value; a legacy pack becomes its _utf8
@@ -513,6 +569,9 @@ func (t *Transcoder) decide() error {
 	ev := t.ev
 	if d := ev.Declared; d != "" && !strings.EqualFold(d, "utf-8") {
 		cs, err := Lookup(d)
+		if err == nil && cs.IsUTF8() {
+			return t.decideUTF8()
+		}
 		if err != nil {
 			return &UndecidedError{Reason: fmt.Sprintf("the XML declaration names encoding %q, which is unknown", d), Option: "from: <charset>"}
 		}
@@ -520,15 +579,21 @@ func (t *Transcoder) decide() error {
 			return &UndecidedError{Reason: fmt.Sprintf("the XML declaration says %s but the bytes are valid UTF-8", d),
 				Evidence: sampleEvidence(ev), Option: fmt.Sprintf("from: utf-8 (text already UTF-8) or from: %s", cs.Name)}
 		}
-		t.from = cs
+		t.from, t.declared = cs, true
 		return nil
 	}
+	return t.decideUTF8()
+}
+
+// decideUTF8 settles a file declared (or taken to be) UTF-8.
+func (t *Transcoder) decideUTF8() error {
+	ev := t.ev
 	if t.needs() == 0 {
 		return nil
 	}
 	if t.site == "" {
 		if l := ev.CommonUserLang(); l != "" {
-			t.site = l
+			t.site, t.siteFromFile = l, true
 			t.report(report.Finding{Code: CodeGuess, Severity: report.Warning,
 				Message: fmt.Sprintf("site language taken as %q, the most common user language (the backup does not record it; set site-lang to be sure)", l)})
 		}
@@ -585,11 +650,20 @@ func (t *Transcoder) decoder(cs *Charset) *Decoder {
 }
 
 // ownerOf returns the owner of text at the scanner's current place.
-func (t *Transcoder) ownerOf() *owner {
+func (t *Transcoder) ownerOf() *owner { return t.owner(false) }
+
+// courseOwner returns the owner of course texts (course language, main
+// teacher, site), whatever the current place.
+func (t *Transcoder) courseOwner() *owner { return t.owner(true) }
+
+func (t *Transcoder) owner(course bool) *owner {
 	s := t.s
 	var chain [3]string
 	var whys [3]string
 	switch {
+	case course:
+		chain = [3]string{t.ev.CourseLang, t.ev.TeacherLang(), t.site}
+		whys = [3]string{"course language", "main teacher's language", "site language"}
 	case s.inUserProfile():
 		u := t.user(s.userIdx)
 		chain, whys = [3]string{u}, [3]string{"the user's language"}
@@ -620,7 +694,11 @@ func (t *Transcoder) ownerOf() *owner {
 		if name, ok := t.table.Charset(lang); ok {
 			cs, _ := Lookup(name)
 			if cs != nil && !cs.IsUTF8() {
-				o.lifted = true // a legacy pack: the site was not yet UTF-8
+				// A legacy pack named in the file: the site was not yet
+				// UTF-8 (the site-lang option alone does not say so).
+				if why != "site language" || t.siteFromFile {
+					o.lifted = true
+				}
 				o.cs, o.rawCS = cs, cs
 			} else if cs != nil {
 				o.cs = cs
@@ -669,6 +747,7 @@ func (t *Transcoder) Reset() {
 	t.f = fieldBuf{}
 	t.out, t.outPos, t.valid, t.first, t.undec, t.undec1, t.err = t.out[:0], 0, 0, true, 0, "", nil
 	t.lang, t.inLang = t.lang[:0], false
+	t.cfg, t.inCfg, t.cfgOver = t.cfg[:0], false, false
 }
 
 // Transform implements transform.Transformer.
@@ -793,6 +872,17 @@ func (t *Transcoder) text(b []byte) {
 		t.inLang = true
 		return
 	}
+	if string(t.s.path.Top()) == "CONFIGDATA" && !t.f.active {
+		if !t.cfgOver && len(t.cfg)+len(b) <= maxConfig {
+			t.cfg = append(t.cfg, b...)
+			t.inCfg = true
+			return
+		}
+		// Too long to decode: pass it through as it is.
+		t.cfgOver, t.inCfg = true, false
+		t.out = append(t.out, t.cfg...)
+		t.cfg = t.cfg[:0]
+	}
 	if !t.f.active {
 		k := firstNonASCII(b)
 		if k < 0 {
@@ -826,6 +916,10 @@ func (t *Transcoder) endField() {
 	if t.inLang {
 		t.renameLang()
 	}
+	if t.inCfg {
+		t.configData()
+	}
+	t.cfgOver = false
 	if !t.f.active {
 		return
 	}
@@ -844,14 +938,83 @@ func (t *Transcoder) leaf(s *scanner, name string, val []byte) {
 // field decides one field (from its first non-ASCII byte) and writes it.
 func (t *Transcoder) field(v []byte) {
 	o := t.ownerOf()
+	var note string
+	if alt := t.latinAlternative(o, v); alt != nil {
+		note = fmt.Sprintf("; %s %q is Latin but the text cannot be (two thirds of it in U+00A1–U+00FF), so the course's charset was used (%s)", o.why, o.lang, alt.desc())
+		o = alt
+	}
 	start := len(t.out)
 	code, msg := t.decodeField(o, v)
+	if note != "" && code != "" {
+		msg += note
+		t.report(report.Finding{Code: CodeGuess, Severity: report.Warning, Line: int(t.fpos[0]), Column: int(t.fpos[1]), Offset: t.fpos[2],
+			Path: t.s.path.String(), Message: "charset chosen by plausibility" + note, Before: shortSample(v)})
+	}
+	switch code {
+	case "", CodeMojibake, CodeWindows1252, CodeLatin1Kept, CodeUndecided:
+	default:
+		// Decoded text gets the repairs of real UTF-8 text too (C1
+		// controls from ISO-8859-x bytes 0x80–0x9F, double encoding), so
+		// that a second run changes nothing.
+		out, moj, c1, _ := t.normalize(t.out[start:])
+		if moj || c1 {
+			t.out = append(t.out[:start], out...)
+			if c1 {
+				msg += "; C1 controls read as windows-1252"
+			}
+			if moj {
+				msg += "; double-encoded UTF-8 decoded once more"
+			}
+		}
+	}
 	if code == "" {
 		return
 	}
 	after := t.out[start:]
 	t.report(report.Finding{Code: code, Severity: severity(code), Line: int(t.fpos[0]), Column: int(t.fpos[1]), Offset: t.fpos[2],
 		Path: t.s.path.String(), Message: msg, Before: shortSample(v), After: shortSample(after), Fixed: code != CodeUndecided && code != CodeLatin1Kept})
+}
+
+// latinAlternative returns the course owner when o's charset is a Latin one
+// but v cannot be Latin text (most of its letters would be in À–ÿ, as
+// when a user whose language is "en" typed Cyrillic on a windows-1251
+// site), and the course's charset is a different, non-Latin one.
+func (t *Transcoder) latinAlternative(o *owner, v []byte) *owner {
+	if o.cs == nil || !latin(o.cs) || (t.from != nil) {
+		return nil
+	}
+	high, ascii := 0, 0
+	for p := v; len(p) > 0; {
+		r, size := utf8.DecodeRune(p)
+		if r == utf8.RuneError && size == 1 {
+			r = rune(p[0])
+		}
+		switch {
+		case r >= 0xA1 && r <= 0xFF:
+			high++
+		case r < 0x80 && (r|0x20 >= 'a' && r|0x20 <= 'z'):
+			ascii++
+		}
+		p = p[size:]
+	}
+	// Latin text has a few accented letters among ASCII ones; legacy
+	// bytes of other scripts read as Latin-1 are mostly À–ÿ and symbols.
+	if high < 2 || high*3 < 2*(high+ascii) {
+		return nil
+	}
+	alt := t.courseOwner()
+	if alt == o || alt.cs == nil || latin(alt.cs) || alt.cs.IsUTF8() {
+		return nil
+	}
+	return alt
+}
+
+func latin(cs *Charset) bool {
+	switch cs.Name {
+	case "iso-8859-1", "windows-1252", "iso-8859-15":
+		return true
+	}
+	return false
 }
 
 func severity(code string) report.Severity {
@@ -867,6 +1030,11 @@ func severity(code string) report.Severity {
 // decodeField appends the decoding of v to t.out and says what it did
 // ("" when v is written unchanged).
 func (t *Transcoder) decodeField(o *owner, v []byte) (code, msg string) {
+	if t.declared {
+		// The declaration names a legacy charset: every byte is in it,
+		// even where it happens to look like UTF-8.
+		return t.decodeMixed(o, v)
+	}
 	switch classify(v) {
 	case classRaw:
 		return t.decodeMixed(o, v)
@@ -881,24 +1049,43 @@ func (t *Transcoder) decodeField(o *owner, v []byte) (code, msg string) {
 // decodeUTF8 writes real UTF-8 text, reading C1 controls as windows-1252 and,
 // with FixMojibake, undoing double encoding.
 func (t *Transcoder) decodeUTF8(v []byte) (string, string) {
-	if t.opts.FixMojibake {
-		if fixed, n := unMojibake(v); n > 0 {
-			t.out = append(t.out, fixed...)
-			return CodeMojibake, fmt.Sprintf("double-encoded UTF-8 decoded %d time(s) more", n)
-		}
-	}
-	if hasC1(v) {
-		out, ok := c1To1252(t.tmp[:0], v)
-		t.tmp = out
-		if ok {
-			t.out = append(t.out, out...)
-			return CodeWindows1252, "C1 controls read as windows-1252 (curly quotes, dashes, €)"
-		}
-		t.out = append(t.out, v...)
+	out, moj, c1, kept := t.normalize(v)
+	t.out = append(t.out, out...)
+	switch {
+	case moj:
+		return CodeMojibake, "double-encoded UTF-8 decoded once more"
+	case c1:
+		return CodeWindows1252, "C1 controls read as windows-1252 (curly quotes, dashes, €)"
+	case kept:
 		return CodeLatin1Kept, "C1 controls kept: the text has a byte windows-1252 leaves undefined, so it is not windows-1252"
 	}
-	t.out = append(t.out, v...)
 	return "", ""
+}
+
+// normalize applies, until nothing changes, the repairs of real UTF-8 text:
+// double encoding undone (with FixMojibake) and C1 controls read as
+// windows-1252. Reaching a fixed point makes transcoding idempotent.
+func (t *Transcoder) normalize(v []byte) (out []byte, moj, c1, kept bool) {
+	out = v
+	for range 6 {
+		progressed := false
+		if t.opts.FixMojibake {
+			if f, n := unMojibake(out); n > 0 {
+				out, moj, progressed = f, true, true
+			}
+		}
+		if hasC1(out) {
+			if f, ok := c1To1252(nil, out); ok {
+				out, c1, progressed = f, true, true
+			} else {
+				kept = true
+			}
+		}
+		if !progressed {
+			break
+		}
+	}
+	return out, moj, c1, kept
 }
 
 // decodeLifted undoes utf8_encode and decodes the bytes with the owner's
@@ -933,20 +1120,16 @@ func (t *Transcoder) decodeLifted(o *owner, v []byte) (string, string) {
 	if bad > 0 {
 		return CodeNotTIS620, fmt.Sprintf("decoded from %s (%s); %d byte(s) in 0x80–0xA0 are not TIS-620, read as windows-874", o.cs.Name, o.desc(), bad)
 	}
-	if t.opts.FixMojibake {
-		if fixed, n := unMojibake(t.out[start:]); n > 0 {
-			t.out = append(t.out[:start], fixed...)
-		}
-	}
 	return CodeTranscoded, fmt.Sprintf("decoded from %s (%s)", o.cs.Name, o.desc())
 }
 
+// tisOnlyHigh reports whether every byte of raw that TIS-620 leaves
+// undefined is one windows-874 defines (0x80–0xA0: dashes, quotes, NBSP):
+// the text is then windows-874, decoded so and reported (spec §2.4).
 func tisOnlyHigh(raw []byte) bool {
+	w874 := byName["windows-874"]
 	for _, b := range raw {
-		if b >= 0x80 && b <= 0xA0 {
-			continue
-		}
-		if byName["tis-620"].bad[b] {
+		if w874.bad[b] {
 			return false
 		}
 	}
@@ -961,8 +1144,12 @@ func (t *Transcoder) decodeMixed(o *owner, v []byte) (string, string) {
 		return t.undecided(v, fmt.Sprintf("bytes that are not UTF-8 and no legacy charset known for %s %q", o.why, o.lang))
 	}
 	start := len(t.out)
-	if cs.MultiByte() || !hasMultiByteUTF8(v) {
+	if cs.MultiByte() || !hasMultiByteUTF8(v) || t.declared {
 		out, bad := dec.Append(t.out, v)
+		if bad > 0 && cs.Name == "tis-620" && tisOnlyHigh(v) {
+			t.out = out
+			return CodeNotTIS620, fmt.Sprintf("legacy bytes decoded from %s (%s); %d byte(s) in 0x80–0xA0 are not TIS-620, read as windows-874", cs.Name, o.desc(), bad)
+		}
 		if bad > 2 || bad > 0 && !cs.MultiByte() {
 			t.out = out[:start]
 			return t.undecided(v, fmt.Sprintf("%d byte(s) invalid in %s (%s)", bad, cs.Name, o.desc()))
@@ -980,13 +1167,19 @@ func (t *Transcoder) decodeMixed(o *owner, v []byte) (string, string) {
 	whole, bad := dec.Append(t.tmp[:0], v)
 	t.tmp = whole
 	mixed, mbad, consistent := t.mixedRuns(o, v, dec)
+	// Two-byte UTF-8 sequences arise by accident in legacy text all the
+	// time; a valid three- or four-byte sequence rarely does.
+	strong := hasLongUTF8(v)
 	switch {
-	case consistent && mbad == 0:
+	case consistent && mbad == 0 && (strong || bad > 0):
 		t.out = append(t.out, mixed...)
 		return CodeLegacyBytes, fmt.Sprintf("legacy bytes decoded from %s (%s), UTF-8 parts kept", cs.Name, o.desc())
 	case bad == 0:
 		t.out = append(t.out, whole...)
 		return CodeLegacyBytes, fmt.Sprintf("legacy bytes decoded from %s (%s)", cs.Name, o.desc())
+	case cs.Name == "tis-620" && tisOnlyHigh(v):
+		t.out = append(t.out, whole...)
+		return CodeNotTIS620, fmt.Sprintf("legacy bytes decoded from %s (%s); %d byte(s) in 0x80–0xA0 are not TIS-620, read as windows-874", cs.Name, o.desc(), bad)
 	}
 	t.out = t.out[:start]
 	return t.undecided(v, fmt.Sprintf("byte(s) undefined in %s (%s)", cs.Name, o.desc()))
@@ -1049,6 +1242,10 @@ func (s *scriptSet) add(p []byte) {
 	for len(p) > 0 {
 		r, size := utf8.DecodeRune(p)
 		p = p[size:]
+		if unicode.Is(unicode.M, r) {
+			*s |= scriptSet(1) << len(scripts) // a bare combining mark: no script text starts with
+			continue
+		}
 		if r < 0x80 || !unicode.IsLetter(r) {
 			continue
 		}
@@ -1070,6 +1267,19 @@ func (t *Transcoder) undecided(v []byte, why string) (string, string) {
 		t.undec1 = fmt.Sprintf("line %d:%d %s %q: %s", t.fpos[0], t.fpos[1], t.s.path.String(), shortSample(v), why)
 	}
 	return CodeUndecided, "left as it was: " + why
+}
+
+// hasLongUTF8 reports whether v holds a valid UTF-8 sequence of three or
+// four bytes.
+func hasLongUTF8(v []byte) bool {
+	for p := v; len(p) > 0; {
+		r, size := utf8.DecodeRune(p)
+		if size >= 3 && r != utf8.RuneError {
+			return true
+		}
+		p = p[size:]
+	}
+	return false
 }
 
 func hasMultiByteUTF8(v []byte) bool {

@@ -152,14 +152,14 @@ func TestMixedFieldByField(t *testing.T) {
 		posts: []docPost{
 			{userID: "0", message: liftedIn("windows-1251", "Поднятый текст")},
 			{userID: "0", message: rawIn("windows-1251", "Сырые байты")},
-			{userID: "0", message: "ok " + rawIn("windows-1251", "сырые") + " и UTF-8 ё"},
+			{userID: "0", message: "ok " + rawIn("windows-1251", "сырые") + " и UTF-8 — ё"},
 		},
 	}
 	out, err := TranscodeString(d.String(), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"Поднятый текст", "Сырые байты", "ok сырые и UTF-8 ё"}
+	want := []string{"Поднятый текст", "Сырые байты", "ok сырые и UTF-8 — ё"}
 	if got := textOf(out, "SUMMARY"); got != "Уже UTF-8" {
 		t.Errorf("UTF-8 field changed: %q", got)
 	}
