@@ -102,7 +102,7 @@ func (b *Batch) Run(ctx context.Context, inputs []Input) (*Summary, error) {
 		return nil, err
 	}
 	defer r.teardown()
-	var prior map[string]record
+	var prior map[string]*history
 	if b.Resume {
 		var err error
 		if prior, err = readJournals(b.OutDir); err != nil {
@@ -263,33 +263,33 @@ func (r *runner) teardown() {
 }
 
 // fromJournal returns the result of in when an earlier run settled it (and
-// Resume), or nil when it must run.
-func (r *runner) fromJournal(in Input, prior map[string]record) *Result {
-	rec, ok := prior[in.Key]
+// Resume), or nil when it must run. An output made earlier counts as done
+// only while it is present with its recorded size and checksum, whatever
+// failed after it (e.g. a later run refusing to overwrite it).
+func (r *runner) fromJournal(in Input, prior map[string]*history) *Result {
+	h, ok := prior[in.Key]
 	if !ok {
 		return nil
 	}
-	switch rec.T {
-	case recDone, recCommit:
-		if rec.Output == "" && rec.T == recDone {
-			return &Result{Archive: in.Path, Status: StatusSkipped, Reason: "done in an earlier run", Earlier: true}
-		}
-		if !outputMatches(filepath.Join(r.OutDir, filepath.FromSlash(rec.Output)), rec) {
-			return nil
-		}
-		if rec.T == recCommit && r.jrn != nil { // moved into place just before a crash
-			rec.T = recDone
-			if err := r.jrn.add(rec); err != nil {
-				return &Result{Archive: in.Path, Status: StatusFailed, Error: err.Error(), Stage: "journal"}
+	if d := h.done; d != nil {
+		if d.Output == "" {
+			if h.last.T == recDone {
+				return &Result{Archive: in.Path, Status: StatusSkipped, Reason: "done in an earlier run", Earlier: true}
 			}
+		} else if outputMatches(filepath.Join(r.OutDir, filepath.FromSlash(d.Output)), *d) {
+			if d.T == recCommit && r.jrn != nil { // moved into place just before a crash
+				rec := *d
+				rec.T = recDone
+				if err := r.jrn.add(rec); err != nil {
+					return &Result{Archive: in.Path, Status: StatusFailed, Error: err.Error(), Stage: "journal"}
+				}
+			}
+			return &Result{Archive: in.Path, Output: d.Output, Status: StatusSkipped, Reason: "done in an earlier run",
+				SHA256: d.SHA256, Earlier: true}
 		}
-		return &Result{Archive: in.Path, Output: rec.Output, Status: StatusSkipped, Reason: "done in an earlier run",
-			BytesOut: 0, SHA256: rec.SHA256, Earlier: true}
-	case recFailed:
-		if r.RetryFailed {
-			return nil
-		}
-		return &Result{Archive: in.Path, Status: StatusFailed, Error: rec.Error, Earlier: true,
+	}
+	if h.last.T == recFailed && !r.RetryFailed {
+		return &Result{Archive: in.Path, Status: StatusFailed, Error: h.last.Error, Earlier: true,
 			Reason: "failed in an earlier run (--retry-failed runs it again)"}
 	}
 	return nil

@@ -309,3 +309,28 @@ func TestOutputName(t *testing.T) {
 		t.Errorf("empty output name %q accepted", got)
 	}
 }
+
+// TestResumeAfterRefusedOverwrite: a run that refused to overwrite an
+// output must not make --resume forget that the output is done.
+func TestResumeAfterRefusedOverwrite(t *testing.T) {
+	in, out := t.TempDir(), t.TempDir()
+	writeZip(t, filepath.Join(in, "a.zip"), map[string]string{"moodle.xml": "a"})
+	inputs, _ := ExpandInputs([]string{in}, nil)
+	run := func(resume bool) *Summary {
+		b := &Batch{Plan: plan(t, upperPipeline), OutDir: out, Jobs: 1, Open: zipOpen, Resume: resume}
+		s, err := b.Run(context.Background(), inputs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if s := run(false); s.OK != 1 {
+		t.Fatalf("first run ok=%d", s.OK)
+	}
+	if s := run(false); s.Failed != 1 {
+		t.Fatalf("second run without --resume: failed=%d, want 1 (exists)", s.Failed)
+	}
+	if s := run(true); s.Skipped != 1 || s.Failed != 0 {
+		t.Errorf("--resume after the refusal: skipped=%d failed=%d, want 1, 0", s.Skipped, s.Failed)
+	}
+}

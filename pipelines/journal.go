@@ -118,12 +118,18 @@ func (j *journal) add(r record) error {
 
 func (j *journal) close() error { return j.f.Close() }
 
-// readJournals returns the last record of every input in all journals of
+// history is what the journals say about one input.
+type history struct {
+	done *record // the last commit or done record: an output was made
+	last record  // the last record of any kind
+}
+
+// readJournals returns the history of every input in all journals of
 // outDir (every shard's: a resumed run may shard differently).
-func readJournals(outDir string) (map[string]record, error) {
+func readJournals(outDir string) (map[string]*history, error) {
 	files, _ := filepath.Glob(filepath.Join(outDir, StateDir, "journal*.jsonl"))
 	sort.Strings(files)
-	last := map[string]record{}
+	hist := map[string]*history{}
 	for _, file := range files {
 		f, err := os.Open(file)
 		if err != nil {
@@ -136,7 +142,16 @@ func readJournals(outDir string) (map[string]record, error) {
 			if json.Unmarshal(sc.Bytes(), &r) != nil || r.Input == "" {
 				continue // a torn line from a crash
 			}
-			last[r.Input] = r
+			h := hist[r.Input]
+			if h == nil {
+				h = &history{}
+				hist[r.Input] = h
+			}
+			h.last = r
+			if r.T == recDone || r.T == recCommit {
+				rc := r
+				h.done = &rc
+			}
 		}
 		err = sc.Err()
 		f.Close()
@@ -144,7 +159,7 @@ func readJournals(outDir string) (map[string]record, error) {
 			return nil, fmt.Errorf("read journal %s: %w", file, err)
 		}
 	}
-	return last, nil
+	return hist, nil
 }
 
 // outputMatches reports whether the file at path has the size and SHA-256
