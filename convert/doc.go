@@ -32,6 +32,43 @@
 //     decodes, pointing at successor modules.
 //   - Audit (audit.go) counts what was read and what was written per kind.
 //
+// # Writing a module handler
+//
+// One file per module family (chat.go, data.go, lesson.go, ...) holding a
+// func(a *Activity, mod *Node) error, and one line in DefaultModules
+// (modules.go). Inside it:
+//
+//   - Read the 1.x fields with mod.Value("NAME") (trimmed), mod.Raw("INTRO")
+//     (as written), mod.Int("GRADE"), mod.All("OPTIONS/OPTION") for
+//     repeated children. Names are upper case; a missing field reads as ""
+//     or 0 (use intOr for another default).
+//   - Convert every text field through a.IntroText(text, format) for the
+//     intro, or a.Text(text, format, a.Area(filearea, itemid)) for others:
+//     pass the 1.x format (FormatMoodle when 1.x had no format field and
+//     displayed it with format_text's default, FormatHTML for HTML-only
+//     fields). It keeps the format where 2.x has it, rewrites $@FILEPHP@$
+//     links into the given area and places the files there, and queues module
+//     links for the final pass.
+//   - Place other files with a.AddCourseFile(rel, area, sortorder),
+//     a.AddTree("moddata/<mod>/<id>", area) or a.AddFile(src, area, path,
+//     name, sortorder). A file that is not in the backup is a finding
+//     (a.Finding(CodeFileMissing, ...)), never a dead link.
+//   - Write exactly one a.WriteInstance(func(x *XMLWriter) {...}): all leaves
+//     first (x.Leaves("name", v, ...)), then nested lists (x.Start("options"),
+//     x.Start("option", A("id", id)), x.Leaves(...), x.End(), x.End()).
+//     Write every NOT NULL column of the 2.x table (missing ones are fatal
+//     at restore); Null only where the column allows null.
+//   - Account for every 1.x record read: a.Carry(kind, n) for records
+//     written, a.LeaveOut(kind, n, why) for records left out (user data:
+//     whyUserData). The audit must balance; TestConservationGenerated checks it.
+//   - Return Skip("why") to keep an instance out on purpose, or an error;
+//     never panic on bad input (a panic is caught, but it is a bug).
+//
+// The converter writes module.xml, roles.xml, grades.xml (a.SetGrades adds
+// grade items) and inforef.xml, and lists the activity in moodle_backup.xml.
+// Add a golden course under testdata/ (see golden_test.go, -update) and run
+// TestRestoreInMoodle with MOODLEMIG_RESTORE=1 to prove it restores.
+//
 // It does not open or write archives (package backup does), repair broken
 // XML or legacy charsets (packages repair and charset run before it), or know
 // anything of pipelines and YAML.

@@ -82,6 +82,14 @@ func (c *conv) readFormatData(n *Node) error {
 func (c *conv) readSection(n *Node) error {
 	id, num := n.Int("ID"), n.Int("NUMBER")
 	c.audit.Read(KindSections, 1)
+	for _, old := range c.sections {
+		if old.id == id {
+			c.audit.Explain(KindSections, 1)
+			saved := c.saveXML(n, fmt.Sprintf("section_%d_duplicate", id))
+			c.finding(CodeNotConverted, report.Warning, n, fmt.Sprintf("a second section with id %d (number %d) was left out: section ids must be unique%s", id, num, savedNote(saved)))
+			return nil
+		}
+	}
 	s := &section{id: id, number: num}
 	for _, m := range n.All("MODS/MOD") {
 		cm := &CourseModule{ID: m.Int("ID"), ModType: strings.ToLower(m.Value("TYPE")), Instance: m.Int("INSTANCE"),
