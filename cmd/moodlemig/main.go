@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/urfave/cli/v2"
 )
@@ -26,7 +27,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := interruptContext(context.Background(), stderr)
 	defer stop()
 	app := newApp(stdin, stdout, stderr)
-	err := app.RunContext(ctx, args)
+	err := app.RunContext(ctx, hoistFlags(args, app.Commands))
 	return exitCode(err, stderr)
 }
 
@@ -65,6 +66,8 @@ func commands() []*cli.Command {
 	return []*cli.Command{
 		versionCommand(),
 		inspectCommand(),
+		convertCommand(),
+		runCommand(),
 		pipelinesCommand(),
 		stagesCommand(),
 		lintCommand(),
@@ -73,11 +76,16 @@ func commands() []*cli.Command {
 	}
 }
 
-// interruptContext returns a context cancelled by the first SIGINT/SIGTERM.
-// A second signal exits at once with status 130.
+// interruptContext returns a context cancelled by the first SIGINT/SIGTERM:
+// commands stop taking new work and let running work finish. The second
+// signal cancels abortContext(ctx): running work stops and removes its
+// partial files; if the process has not ended 10 seconds later (or at a
+// third signal) it exits at once with status 130.
 func interruptContext(parent context.Context, stderr io.Writer) (context.Context, func()) {
 	ctx, cancel := context.WithCancel(parent)
-	sig := make(chan os.Signal, 2)
+	abort, abortNow := context.WithCancel(context.WithoutCancel(parent))
+	ctx = context.WithValue(ctx, abortKey{}, abort)
+	sig := make(chan os.Signal, 3)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		select {
@@ -88,8 +96,25 @@ func interruptContext(parent context.Context, stderr io.Writer) (context.Context
 			return
 		}
 		<-sig
+		fmt.Fprintln(stderr, "moodlemig: aborting running work and removing its partial files")
+		abortNow()
+		select {
+		case <-sig:
+		case <-time.After(10 * time.Second):
+		}
 		fmt.Fprintln(stderr, "moodlemig: aborted")
 		os.Exit(130)
 	}()
-	return ctx, func() { signal.Stop(sig); cancel() }
+	return ctx, func() { signal.Stop(sig); cancel(); abortNow() }
+}
+
+type abortKey struct{}
+
+// abortContext returns the context that a second interrupt cancels (see
+// interruptContext); one that is never cancelled when ctx has none.
+func abortContext(ctx context.Context) context.Context {
+	if a, ok := ctx.Value(abortKey{}).(context.Context); ok {
+		return a
+	}
+	return context.WithoutCancel(ctx)
 }
