@@ -438,7 +438,7 @@ func (g *gen) discussion(m *mod, t *tg, d int, assessed, base bool) {
 		x.i("CREATED", when+int64(k)*600)
 		x.i("MODIFIED", when+int64(k)*600)
 		x.i("MAILED", 1)
-		x.s("SUBJECT", subject+t.title())
+		x.s2("SUBJECT", subject, t.title())
 		x.hb("MESSAGE", t.html(1+t.r.IntN(3)))
 		x.i("FORMAT", 1)
 		att := ""

@@ -157,6 +157,12 @@ func (x *xw) s(name, v string) {
 	x.text(name, x.sb, false)
 }
 
+// s2 writes the plain-text leaf a+b without building the string.
+func (x *xw) s2(name, a, b string) {
+	x.sb = append(append(x.sb[:0], a...), b...)
+	x.text(name, x.sb, false)
+}
+
 // h writes an HTML leaf through the full 1.x value pipeline; it is the only
 // kind of value the libxml2 damage touches.
 func (x *xw) h(name, v string) {

@@ -159,6 +159,7 @@ type zipper struct {
 	level int
 	buf   bytes.Buffer
 	data  []byte
+	fw    *flate.Writer
 }
 
 func (z *zipper) fail(out *os.File, path string, err error) error {
@@ -200,12 +201,17 @@ func (z *zipper) file(root string, f zipFile) error {
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	z.buf.Reset()
-	fw, err := flate.NewWriter(&z.buf, z.level)
-	if err != nil {
+	if z.fw == nil {
+		if z.fw, err = flate.NewWriter(&z.buf, z.level); err != nil {
+			return err
+		}
+	} else {
+		z.fw.Reset(&z.buf)
+	}
+	if _, err := z.fw.Write(z.data); err != nil {
 		return err
 	}
-	fw.Write(z.data)
-	if err := fw.Close(); err != nil {
+	if err := z.fw.Close(); err != nil {
 		return err
 	}
 	h := z.header(name, zip.Deflate)
