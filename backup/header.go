@@ -39,7 +39,7 @@ var ErrNoHeader = errors.New("no INFO/information header")
 // MOODLE_BACKUP nor moodle_backup (Facts.Kind is then KindUnknown), and
 // ErrNoHeader when the header block is missing.
 func ReadHeader(r io.Reader) (Facts, error) {
-	s := headerScanner{r: bufio.NewReaderSize(io.LimitReader(r, MaxHeaderBytes), 32<<10)}
+	s := headerScanner{r: bufio.NewReaderSize(io.LimitReader(r, MaxHeaderBytes), 16<<10), names: map[string]string{}}
 	return s.run()
 }
 
@@ -51,6 +51,8 @@ type headerScanner struct {
 	want  bool   // capturing text for the current element
 	info  bool   // saw the INFO / information start tag
 	tag   []byte
+	// names interns element names: a header repeats few names many times.
+	names map[string]string
 	// dateText is the raw INFO/DATE or backup_date value (a Unix time).
 	dateText string
 }
@@ -94,6 +96,9 @@ func (s *headerScanner) run() (Facts, error) {
 
 // end is called when the input ends (or fails) before the header's end.
 func (s *headerScanner) end(err error) (Facts, error) {
+	if err == io.ErrUnexpectedEOF && s.f.Kind == KindUnknown {
+		err = io.EOF // cut before the root element: not a backup
+	}
 	if err != io.EOF {
 		return s.f, fmt.Errorf("read header: %w", err)
 	}
@@ -173,7 +178,7 @@ func (s *headerScanner) markup() (done bool, err error) {
 	if selfClosing {
 		tag = tag[:len(tag)-1]
 	}
-	name := tagName(tag)
+	name := s.intern(tagName(tag))
 	if done := s.openTag(name); done {
 		return true, nil
 	}
@@ -205,12 +210,22 @@ func (s *headerScanner) readUntil(delim string) ([]byte, error) {
 	}
 }
 
-func tagName(tag []byte) string {
-	i := bytes.IndexAny(tag, " \t\r\n")
-	if i >= 0 {
-		tag = tag[:i]
+func tagName(tag []byte) []byte {
+	for i, c := range tag {
+		if c == ' ' || c == '\t' || c == '\r' || c == '\n' {
+			return tag[:i]
+		}
 	}
-	return string(tag)
+	return tag
+}
+
+func (s *headerScanner) intern(b []byte) string {
+	if n, ok := s.names[string(b)]; ok {
+		return n
+	}
+	n := string(b)
+	s.names[n] = n
+	return n
 }
 
 // openTag handles a start tag; it returns true when the header is complete.

@@ -1,8 +1,13 @@
 package backup
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"flag"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -103,5 +108,44 @@ func TestReadHeaderStopsEarly(t *testing.T) {
 		if f.CourseID == "" {
 			t.Errorf("no course id in %+v", f)
 		}
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+
+// TestReadHeaderGolden reads every testdata/headers/*.xml and compares the
+// facts with the matching .golden.json (go test -run Golden -update rewrites
+// them).
+func TestReadHeaderGolden(t *testing.T) {
+	paths, _ := filepath.Glob("testdata/headers/*.xml")
+	if len(paths) == 0 {
+		t.Fatal("no header fixtures")
+	}
+	for _, p := range paths {
+		t.Run(filepath.Base(p), func(t *testing.T) {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := ReadHeader(bytes.NewReader(data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := json.MarshalIndent(f, "", "  ")
+			got = append(got, '\n')
+			golden := strings.TrimSuffix(p, ".xml") + ".golden.json"
+			if *update {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update)", err)
+			}
+			if diff := cmp.Diff(string(want), string(got)); diff != "" {
+				t.Errorf("facts (-golden +got):\n%s", diff)
+			}
+		})
 	}
 }

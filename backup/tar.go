@@ -109,7 +109,7 @@ func openTar(ctx context.Context, f io.ReaderAt, size int64, path string, opts *
 // from data at the offsets seen.
 func indexTar(ctx context.Context, cr *countReader, sc *seekCounter, data io.ReaderAt, path string, opts *Options) (*Backup, error) {
 	var tr *tar.Reader
-	pos := func() int64 { return 0 }
+	var pos func() int64
 	if cr != nil {
 		tr, pos = tar.NewReader(cr), func() int64 { return cr.n }
 	} else {
@@ -146,7 +146,7 @@ func indexTar(ctx context.Context, cr *countReader, sc *seekCounter, data io.Rea
 		}
 		dir := h.Typeflag == tar.TypeDir
 		switch h.Typeflag {
-		case tar.TypeReg, tar.TypeRegA, tar.TypeDir:
+		case tar.TypeReg, tar.TypeDir: // the reader maps the old '\x00' type to TypeReg
 		case tar.TypeSymlink:
 			return nil, &UnsafeEntryError{Archive: path, Entry: h.Name, Reason: "symlink", Target: h.Linkname}
 		case tar.TypeLink:
