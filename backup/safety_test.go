@@ -9,8 +9,11 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"golang.org/x/text/encoding/charmap"
 
 	"github.com/moodlemig/moodlemig/report"
 )
@@ -216,4 +219,66 @@ func names(b *Backup) []string {
 		n = append(n, e.Name)
 	}
 	return n
+}
+
+func TestNameEncodingHook(t *testing.T) {
+	data := zipBytes(t, zent{name: "moodle.xml", body: moodle1XML}, zent{name: "course_files/caf\xe9.txt", body: "x"})
+	p := writeFile(t, t.TempDir(), "names.zip", data)
+	b, err := Open(context.Background(), p, Options{NameEncoding: charmap.Windows1252})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if e := b.Entry("course_files/café.txt"); e == nil || e.RawName != "course_files/caf\xe9.txt" {
+		t.Fatalf("name not decoded with the configured code page: %q", names(b))
+	}
+}
+
+func TestOpenCancelled(t *testing.T) {
+	dir := t.TempDir()
+	folder := filepath.Join(dir, "f")
+	writeFile(t, folder, "moodle.xml", []byte(moodle1XML))
+	paths := []string{
+		writeFile(t, dir, "a.zip", zipBytes(t, zent{name: "moodle.xml", body: moodle1XML})),
+		writeFile(t, dir, "a.mbz", tarBytes(t, true, tent{name: "moodle_backup.xml", body: moodle2XML})),
+		folder,
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, p := range paths {
+		if _, err := Open(ctx, p, Options{}); !errors.Is(err, context.Canceled) {
+			t.Errorf("%s: err = %v, want context.Canceled", p, err)
+		}
+	}
+}
+
+// TestZip64 opens a zip with more than 65535 entries, which needs the zip64
+// end-of-central-directory records.
+func TestZip64(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large archive")
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create("moodle.xml")
+	w.Write([]byte(moodle1XML))
+	const n = 70000
+	for i := range n {
+		if _, err := zw.CreateHeader(&zip.FileHeader{Name: "course_files/f" + strconv.Itoa(i), Method: zip.Store}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	zw.Close()
+	if !bytes.Contains(buf.Bytes(), []byte("PK\x06\x06")) {
+		t.Fatal("test archive has no zip64 end record")
+	}
+	p := writeFile(t, t.TempDir(), "z64.zip", buf.Bytes())
+	b, err := Open(context.Background(), p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if len(b.Entries) != n+1 || b.Facts.Kind != Moodle1 {
+		t.Errorf("%d entries, kind %q", len(b.Entries), b.Facts.Kind)
+	}
 }
