@@ -348,3 +348,33 @@ func TestSpliceDetectsChange(t *testing.T) {
 		t.Fatalf("got %q, %v", buf.String(), err)
 	}
 }
+
+// TestCheckTarget: what inspect --target-users prints, and that it
+// changes nothing.
+func TestCheckTarget(t *testing.T) {
+	us, ts := mixedUsers()
+	b := writeBackup(t, backup.Moodle1, otherOrigin, us)
+	e := b.Entry("moodle.xml")
+	p, err := CheckTarget(context.Background(), b, targetCSV(t, ts), siteOpts(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Entry("moodle.xml") != e {
+		t.Fatal("CheckTarget replaced the entry")
+	}
+	var got []string
+	for _, o := range p.Conflicts() {
+		got = append(got, o.String())
+	}
+	want := []string{
+		`admin (id 2): conflict at 2D with target user "admin" (id 2): same username and mnet host, but neither the email nor a non-zero first access match; would be matched to the target user (method a)`,
+		`jo (id 7): conflict at 2D with target user "jo" (id 30): same username and mnet host, but neither the email nor a non-zero first access match; would be renamed to "jo_` + renameSuffix(otherOrigin) + `"`,
+		`Kim (id 10): conflict at 2D with target user "Kim" (id 32): same username and mnet host, but neither the email nor a non-zero first access match; would be renamed to "kim_` + renameSuffix(otherOrigin) + `"`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if _, err := CheckTarget(context.Background(), b, "", siteOpts(), Options{}); err == nil {
+		t.Error("empty target accepted")
+	}
+}
