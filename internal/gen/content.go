@@ -42,6 +42,9 @@ func (t *tg) plain(n int) string {
 // way HTMLArea-era editors stored it. The result is valid until the next
 // call.
 func (t *tg) html(n int) []byte {
+	if t.g.o.lean {
+		n = 1
+	}
 	b := t.b[:0]
 	for i := 0; i < n; i++ {
 		switch t.r.IntN(12) {

@@ -315,6 +315,9 @@ func (g *gen) writeBlocks() {
 	}{{"participants", "l"}, {"activity_modules", "l"}, {"search_forums", "l"}, {"admin", "l"}, {"course_list", "l"},
 		{"html", "r"}, {"news_items", "r"}, {"calendar_upcoming", "r"}, {"recent_activity", "r"}}
 	weights := map[string]int64{}
+	if g.o.lean {
+		names = names[5:7] // html, news_items
+	}
 	for i, b := range names {
 		x.start("BLOCK")
 		if e.roles {
@@ -624,7 +627,11 @@ func (g *gen) writeEvents() {
 	x, p := g.x, g.p
 	t := g.tg("events")
 	x.start("EVENTS")
-	for i := 0; i < 2; i++ {
+	n := 2
+	if g.o.lean {
+		n = 0
+	}
+	for i := 0; i < n; i++ {
 		x.start("EVENT")
 		x.i("ID", int64(40+i))
 		x.s("NAME", t.title())

@@ -186,24 +186,41 @@ func WriteXML(w io.Writer, o Options) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, _, err := writeXML(w, o)
+	m, _, _, err := writeXML(w, o)
 	return m, err
 }
 
 // writeXML runs the (optional) measuring pass and the real one.
-func writeXML(w io.Writer, o Options) (*Manifest, []zipFile, error) {
+func writeXML(w io.Writer, o Options) (*Manifest, []zipFile, *plan, error) {
 	e, _ := parseVersion(o.Version)
 	p := newPlan(o, e)
 	var growTo, tail int64
 	invalidTotal, relTotal := int64(0), int64(0)
 	if o.XMLSize > 0 || o.Damage.InvalidXMLChars > 0 || o.Damage.RelativeLinks > 0 {
 		// First pass: the course without growth or damage, to measure it.
-		mo := o
-		mo.XMLSize = 0
-		mo.Damage = Damage{Charset: o.Damage.Charset, RawLegacyBytes: o.Damage.RawLegacyBytes}
-		g := newGen(mo, e, p)
-		if err := g.run(io.Discard, 0, 0); err != nil {
-			return nil, nil, err
+		measure := func() (*gen, error) {
+			mo := o
+			mo.XMLSize = 0
+			mo.Damage = Damage{Charset: o.Damage.Charset, RawLegacyBytes: o.Damage.RawLegacyBytes}
+			g := newGen(mo, e, p)
+			return g, g.run(io.Discard, 0, 0)
+		}
+		g, err := measure()
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		// A course larger than the size target shrinks, when its shape
+		// was left to the defaults: fewer sections, then a lean course.
+		for o.autoShape && g.m.XMLBytes > o.XMLSize && !(o.lean && o.Sections == 1) {
+			if o.Sections > 1 {
+				o.Sections = max(1, int(float64(o.Sections)*float64(o.XMLSize)/float64(g.m.XMLBytes)*0.8))
+			} else {
+				o = o.leaned()
+			}
+			p = newPlan(o, e)
+			if g, err = measure(); err != nil {
+				return nil, nil, nil, err
+			}
 		}
 		base := g.m.XMLBytes
 		tail = base - g.forumsEnd
@@ -232,7 +249,7 @@ func writeXML(w io.Writer, o Options) (*Manifest, []zipFile, error) {
 			g2 := newGen(o, e, p)
 			g2.invalid, g2.rel = g.invalid, g.rel
 			if err := g2.run(cw, growTo, tail); err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			limit = int64(float64(cw.n) * o.Damage.TruncateXML)
 		}
@@ -242,12 +259,12 @@ func writeXML(w io.Writer, o Options) (*Manifest, []zipFile, error) {
 	}
 	g.limit = limit
 	if err := g.run(w, growTo, tail); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if limit > 0 {
 		g.m.TruncatedXML = g.m.XMLBytes
 	}
-	return g.m, g.files, nil
+	return g.m, g.files, p, nil
 }
 
 type countWriter struct{ n int64 }

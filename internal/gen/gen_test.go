@@ -306,24 +306,37 @@ func TestOptionsErrors(t *testing.T) {
 	}
 }
 
-// TestXMLSize checks the size knob reaches its target within 10%.
+// TestXMLSize checks the size knob reaches its target within 10%, from the
+// smallest course (about 30 KB: below that the smallest course is written)
+// up; the course shrinks when its shape is left to the defaults.
 func TestXMLSize(t *testing.T) {
-	for _, size := range []int64{10 << 10, 600 << 10, 3 << 20} {
+	for _, c := range []struct {
+		size int64
+		o    Options
+	}{
+		{10 << 10, Options{}}, {32 << 10, Options{}}, {100 << 10, Options{}}, {200 << 10, Options{}},
+		{600 << 10, Options{}}, {3 << 20, Options{Lang: "ja"}}, {24 << 20, Options{}},
+		{2 << 20, Options{Sections: 2, ModulesPerSection: 1}},
+		{2 << 20, Options{Version: "1.5", Lang: "ru", Damage: Damage{Charset: "auto"}}},
+	} {
+		o := c.o
+		o.XMLSize, o.Seed = c.size, 1
 		cw := &countWriter{}
-		m, err := WriteXML(cw, Options{XMLSize: size, Seed: 1, Sections: 1, ModulesPerSection: 1})
+		m, err := WriteXML(cw, o)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if size < 100<<10 {
-			// smaller than the smallest course: the course is written whole
-			continue
-		}
-		ratio := float64(cw.n) / float64(size)
-		if ratio < 0.9 || ratio > 1.1 {
-			t.Errorf("target %d: wrote %d (%.2f)", size, cw.n, ratio)
-		}
 		if m.XMLBytes != cw.n {
 			t.Errorf("manifest %d bytes, wrote %d", m.XMLBytes, cw.n)
+		}
+		if c.size < 30<<10 {
+			if cw.n > 35<<10 {
+				t.Errorf("target %d: smallest course is %d bytes", c.size, cw.n)
+			}
+			continue
+		}
+		if ratio := float64(cw.n) / float64(c.size); ratio < 0.9 || ratio > 1.1 {
+			t.Errorf("target %d %+v: wrote %d (%.2f)", c.size, c.o, cw.n, ratio)
 		}
 	}
 }

@@ -29,10 +29,14 @@ func (g *gen) gradedMods() []*mod {
 func (g *gen) writeGradebook19() {
 	x, p := g.x, g.p
 	x.start("GRADEBOOK")
-	x.start("GRADE_LETTERS")
-	for i, l := range []struct {
+	letters := []struct {
 		b, letter string
-	}{{"90.00000", "A"}, {"70.00000", "B"}, {"50.00000", "C"}, {"0.00000", "F"}} {
+	}{{"90.00000", "A"}, {"70.00000", "B"}, {"50.00000", "C"}, {"0.00000", "F"}}
+	if g.o.lean {
+		letters = nil
+	}
+	x.start("GRADE_LETTERS")
+	for i, l := range letters {
 		x.start("GRADE_LETTER")
 		x.i("ID", int64(i+1))
 		x.raw("LOWERBOUNDARY", l.b)
@@ -171,7 +175,9 @@ func (g *gen) writeGradebook19() {
 		}
 		item(cat, m.name, "mod", m.typ, m.id, gt, sc, true, i)
 	}
-	item(rootS, "Participation", "manual", "", 0, 1, 0, true, 99)
+	if !g.o.lean {
+		item(rootS, "Participation", "manual", "", 0, 1, 0, true, 99)
+	}
 	x.end()
 	x.end()
 }

@@ -364,6 +364,9 @@ func (g *gen) modForum(m *mod, t *tg) {
 	switch m.sub {
 	case "news":
 		n = 2
+		if g.o.lean {
+			n = 1
+		}
 	case "single":
 		n = 1
 	}

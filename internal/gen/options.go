@@ -48,7 +48,12 @@ type Options struct {
 	// XMLSize is the approximate size of moodle.xml in bytes; 0 means no
 	// growth. When larger than the course, extra forum discussions are added
 	// until the size is reached (within a few percent). Any size up to
-	// several GB is fine: the XML is streamed.
+	// several GB is fine: the XML is streamed. When Sections,
+	// ModulesPerSection and Users are left to their defaults, a course
+	// larger than the target shrinks (fewer sections; below 100 KB a lean
+	// course: one section, activity, student and question, fewer blocks,
+	// shorter texts). The smallest course is about 30 KB; smaller targets
+	// get it.
 	XMLSize int64
 	// FileCount is the number of course files (course_files/) besides the
 	// files resources and questions use. Default 6.
@@ -61,6 +66,12 @@ type Options struct {
 	ZipLevel int
 	// Damage lists the damage to inject. The zero value injects none.
 	Damage Damage
+	// lean is set for small XMLSize targets: fewer fixed parts.
+	lean bool
+	// autoShape: the course shape was left to the defaults, so it may
+	// shrink to fit XMLSize.
+	autoShape bool
+
 	// Clean writes the undamaged twin of a damaged course: the same course
 	// with the same damage decisions, but none applied. Text that a legacy
 	// charset could not hold is still written as the numeric character
@@ -135,6 +146,24 @@ func (o Options) Twin() Options {
 	return o
 }
 
+// leaned returns o as a lean course: one section, activity, student,
+// discussion, post and file unless set otherwise.
+func (o Options) leaned() Options {
+	o.lean = true
+	if o.autoShape {
+		o.Sections, o.ModulesPerSection, o.Users = 1, 1, 1
+	}
+	for _, f := range []*int{&o.Sections, &o.ModulesPerSection, &o.Users, &o.Discussions, &o.PostsPerDiscussion, &o.FileCount} {
+		if *f == 0 || o.autoShape {
+			*f = 1
+		}
+	}
+	return o
+}
+
+// leanBelow is the XMLSize under which the course is lean.
+const leanBelow = 100_000
+
 // withDefaults returns o with every zero field set to its default, and
 // checks the values.
 func (o Options) withDefaults() (Options, error) {
@@ -143,6 +172,10 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Lang == "" {
 		o.Lang = "en"
+	}
+	o.autoShape = o.XMLSize > 0 && o.Sections == 0 && o.ModulesPerSection == 0 && o.Users == 0
+	if o.XMLSize > 0 && o.XMLSize < leanBelow {
+		o = o.leaned()
 	}
 	if o.Sections == 0 {
 		o.Sections = 10

@@ -154,6 +154,10 @@ func newPlan(o Options, e era) *plan {
 	}
 	deleted := &user{id: next + 3, role: "student", deleted: true, auth: "manual"}
 	p.users = append(p.users, deleted)
+	if o.lean {
+		// the admin and the deleted user stay referenced by id only
+		p.users = p.users[1 : len(p.users)-1]
+	}
 	for i, u := range p.users {
 		u.first = lang.first[(i+r.IntN(3))%len(lang.first)]
 		u.last = lang.last[(i*3+r.IntN(5))%len(lang.last)]
@@ -206,7 +210,10 @@ func newPlan(o Options, e era) *plan {
 	p.sections = make([][]*mod, o.Sections+1)
 	news := newMod(kind{"forum", "news"}, 0)
 	news.name = "News forum"
-	p.sections[0] = append(p.sections[0], news, newMod(kind{"label", ""}, 0))
+	p.sections[0] = append(p.sections[0], news)
+	if !o.lean {
+		p.sections[0] = append(p.sections[0], newMod(kind{"label", ""}, 0))
+	}
 	k := 0
 	for s := 1; s <= o.Sections; s++ {
 		for j := 0; j < o.ModulesPerSection; j++ {
@@ -263,8 +270,12 @@ func newPlan(o Options, e era) *plan {
 	}
 	catID := int64(5 + r.IntN(20))
 	def := &qcat{id: catID, name: "Default for " + p.short, level: "course"}
-	for _, qt := range []string{"multichoice", "multichoice", "truefalse", "shortanswer", "numerical", "calculated",
-		"match", "essay", "description", "randomsamatch", "multianswer", "random"} {
+	qtypes := []string{"multichoice", "multichoice", "truefalse", "shortanswer", "numerical", "calculated",
+		"match", "essay", "description", "randomsamatch", "multianswer", "random"}
+	if o.lean {
+		qtypes = []string{"truefalse"}
+	}
+	for _, qt := range qtypes {
 		q := nextQ(qt, 0)
 		if qt == "multianswer" {
 			for _, st := range []string{"shortanswer", "multichoice", "numerical"} {
@@ -277,7 +288,7 @@ func newPlan(o Options, e era) *plan {
 		def.questions = append(def.questions, q)
 	}
 	p.cats = append(p.cats, def)
-	if qs := p.byType["quiz"]; len(qs) > 0 {
+	if qs := p.byType["quiz"]; len(qs) > 0 && !o.lean {
 		c := &qcat{id: catID + 1, name: "Quiz bank", level: "module", instance: qs[0].cmid, parent: 0}
 		c.questions = append(c.questions, nextQ("truefalse", 0), nextQ("shortanswer", 0))
 		p.cats = append(p.cats, c)

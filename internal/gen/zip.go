@@ -76,7 +76,7 @@ func WriteZip(path string, o Options) (*Manifest, error) {
 		return nil, err
 	}
 	cw := &countWriter{}
-	m, files, err := writeXML(io.MultiWriter(fw, crc, cw), o)
+	m, files, p, err := writeXML(io.MultiWriter(fw, crc, cw), o)
 	if err != nil {
 		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
@@ -96,8 +96,6 @@ func WriteZip(path string, o Options) (*Manifest, error) {
 		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
 	zw := zip.NewWriter(out)
-	e, _ := parseVersion(o.Version)
-	p := newPlan(o, e)
 	zt := &zipper{zw: zw, o: o, when: time.Unix(p.backupAt, 0).UTC(), m: m, level: o.ZipLevel}
 	root := ""
 	if o.Damage.NestedRoot != "" && !o.Clean {
@@ -119,7 +117,7 @@ func WriteZip(path string, o Options) (*Manifest, error) {
 		return nil, zt.fail(out, path, fmt.Errorf("moodle.xml: %w", err))
 	}
 
-	all := zt.layout(p, files, e)
+	all := zt.layout(p, files, p.e)
 	for _, f := range all {
 		if strings.HasSuffix(f.name, "/") {
 			err = zt.dir(root + f.name)
