@@ -20,6 +20,9 @@ var (
 	ErrTruncated = errors.New("archive is truncated")
 	// ErrChecksum: an entry's bytes do not match its stored CRC-32.
 	ErrChecksum = errors.New("checksum mismatch")
+	// ErrCorrupt: an entry's stored data is malformed: a bad local header,
+	// invalid compressed data, or more bytes than its declared size.
+	ErrCorrupt = errors.New("entry data is corrupt")
 	// ErrEncrypted: an entry is encrypted (password-protected zip).
 	ErrEncrypted = errors.New("entry is encrypted")
 	// ErrMethod: an entry uses a compression method this tool cannot read.

@@ -1,7 +1,9 @@
 package backup
 
 import (
+	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"context"
 	"errors"
 	"fmt"
@@ -217,10 +219,19 @@ func entryErr(archive, entry string, err error) error {
 		return &Error{Archive: archive, Entry: entry, Err: ErrChecksum,
 			Detail: "the bytes read do not match the stored CRC-32",
 			Hint:   "the archive is damaged; get another copy (zip -FF may salvage the other entries)"}
+	case errors.Is(err, zip.ErrFormat) || isFlateCorrupt(err):
+		return &Error{Archive: archive, Entry: entry, Err: ErrCorrupt,
+			Detail: fmt.Sprintf("it cannot be decompressed as stored (%v); it may also inflate past its declared size", err),
+			Hint:   "the archive is damaged or crafted; get another copy"}
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return &Error{Archive: archive, Entry: entry, Err: ErrTruncated,
 			Detail: "the entry ends before its declared size",
 			Hint:   "the file was cut short (interrupted copy or upload); get a complete copy"}
 	}
 	return &Error{Archive: archive, Entry: entry, Err: err}
+}
+
+func isFlateCorrupt(err error) bool {
+	var ce flate.CorruptInputError
+	return errors.As(err, &ce)
 }

@@ -3,6 +3,7 @@ package backup
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -280,5 +281,51 @@ func TestZip64(t *testing.T) {
 	defer b.Close()
 	if len(b.Entries) != n+1 || b.Facts.Kind != Moodle1 {
 		t.Errorf("%d entries, kind %q", len(b.Entries), b.Facts.Kind)
+	}
+}
+
+func TestCorruptEntries(t *testing.T) {
+	var deflated bytes.Buffer
+	fw, _ := flate.NewWriter(&deflated, flate.BestCompression)
+	big := bytes.Repeat([]byte("inflates past its declared size "), 1000)
+	fw.Write(big)
+	fw.Close()
+	// An entry whose central directory declares 100 bytes for 32000.
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create("moodle.xml")
+	w.Write([]byte(moodle1XML))
+	w, _ = zw.CreateRaw(&zip.FileHeader{Name: "course_files/lie.bin", Method: zip.Deflate,
+		CRC32: crc32.ChecksumIEEE(big), CompressedSize64: uint64(deflated.Len()), UncompressedSize64: 100})
+	w.Write(deflated.Bytes())
+	zw.Close()
+	lie := buf.Bytes()
+	garbage := rawZip(t, moodle1XML, zip.FileHeader{Name: "course_files/bad.bin", Method: zip.Deflate}, []byte("\xff\xff\xff not deflate data"))
+
+	for name, data := range map[string][]byte{"declared size too small": lie, "invalid deflate": garbage} {
+		t.Run(name, func(t *testing.T) {
+			p := writeFile(t, t.TempDir(), "c.zip", data)
+			b, err := Open(context.Background(), p, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer b.Close()
+			err = b.Verify(context.Background())
+			if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "course_files/") || !strings.Contains(err.Error(), p) {
+				t.Fatalf("err = %v, want ErrCorrupt naming archive and entry", err)
+			}
+		})
+	}
+}
+
+func TestCorruptTarGz(t *testing.T) {
+	data := tarBytes(t, true, tent{name: "moodle_backup.xml", body: moodle2XML}, tent{name: "files/x", body: strings.Repeat("abc", 20000)})
+	for i := len(data) / 2; i < len(data)/2+40; i++ {
+		data[i] ^= 0x55
+	}
+	p := writeFile(t, t.TempDir(), "c.mbz", data)
+	_, err := Open(context.Background(), p, Options{})
+	if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrChecksum) {
+		t.Fatalf("err = %v, want ErrCorrupt or ErrChecksum", err)
 	}
 }

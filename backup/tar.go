@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 
+	kflate "github.com/klauspost/compress/flate"
 	"github.com/klauspost/compress/gzip"
 )
 
@@ -80,10 +81,18 @@ func openTarGz(ctx context.Context, r io.Reader, size int64, path string, opts *
 	return b, nil
 }
 
+func isKflateCorrupt(err error) bool {
+	var ce kflate.CorruptInputError
+	return errors.As(err, &ce)
+}
+
 func gzErr(path string, err error) error {
 	switch {
 	case isChecksum(err):
 		return &Error{Archive: path, Err: ErrChecksum, Detail: "the gzip stream does not match its CRC-32",
+			Hint: "the archive is damaged; get another copy"}
+	case isKflateCorrupt(err) || isFlateCorrupt(err):
+		return &Error{Archive: path, Err: ErrCorrupt, Detail: fmt.Sprintf("the gzip stream is corrupt (%v)", err),
 			Hint: "the archive is damaged; get another copy"}
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
 		return &Error{Archive: path, Err: ErrTruncated, Detail: "the gzip stream ends early",
@@ -138,7 +147,7 @@ func indexTar(ctx context.Context, cr *countReader, sc *seekCounter, data io.Rea
 			if errors.As(err, &be) || errors.Is(err, errLimit) || isChecksum(err) {
 				return nil, err
 			}
-			return nil, &Error{Archive: path, Err: ErrTruncated, Detail: fmt.Sprintf("bad tar header (%v)", err),
+			return nil, &Error{Archive: path, Err: ErrCorrupt, Detail: fmt.Sprintf("bad tar header (%v)", err),
 				Hint: "the archive is damaged; get another copy"}
 		}
 		if why := unsafeReason(h.Name); why != "" {
