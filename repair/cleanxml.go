@@ -212,6 +212,18 @@ var textClass = func() (t [256]uint8) {
 	return t
 }()
 
+// upperName marks the bytes of Moodle's element names after the first.
+var upperName = func() (t [256]bool) {
+	for b := 'A'; b <= 'Z'; b++ {
+		t[b] = true
+	}
+	for b := '0'; b <= '9'; b++ {
+		t[b] = true
+	}
+	t['_'] = true
+	return t
+}()
+
 var nameByte = func() (t [256]bool) {
 	for b := 'a'; b <= 'z'; b++ {
 		t[b] = true
@@ -313,6 +325,52 @@ func (c *Cleaner) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, err er
 				return o, i, transform.ErrShortDst
 			}
 			if i < len(src) {
+				// Inline fast paths for the commonest specials: a Moodle
+				// end tag of the open element, and &lt; &gt; &amp;.
+				p := src[i:]
+				if p[0] == '<' && len(p) > 2 && p[1] == '/' {
+					top := c.path.Top()
+					if n := len(top); n > 0 && len(p) > n+2 && p[n+2] == '>' && string(p[2:n+2]) == string(top) && len(dst)-o >= n+3 {
+						o += copy(dst[o:], p[:n+3])
+						i += n + 3
+						c.pop()
+						c.valMB, c.valLeg = false, 0
+						continue
+					}
+				} else if p[0] == '<' && len(p) > 2 && p[1] >= 'A' && p[1] <= 'Z' {
+					d := c.path.Depth()
+					if d == 0 || c.child[d-1] || !c.opts.Moodle {
+						k := 2
+						for k < len(p) && upperName[p[k]] {
+							k++
+						}
+						if k < len(p) && p[k] == '>' && d < MaxPathDepth && len(dst)-o > k {
+							o += copy(dst[o:], p[:k+1])
+							i += k + 1
+							if d > 0 {
+								c.child[d-1] = true
+							}
+							c.path.Push(p[1:k])
+							c.child = append(c.child, false)
+							c.text = append(c.text, false)
+							c.valMB, c.valLeg = false, 0
+							continue
+						}
+					}
+				} else if p[0] == '&' && len(p) >= 5 && len(dst)-o >= 5 {
+					if (p[1] == 'l' || p[1] == 'g') && p[2] == 't' && p[3] == ';' {
+						o += copy(dst[o:], p[:4])
+						i += 4
+						c.markText()
+						continue
+					}
+					if p[1] == 'a' && p[2] == 'm' && p[3] == 'p' && p[4] == ';' {
+						o += copy(dst[o:], p[:5])
+						i += 5
+						c.markText()
+						continue
+					}
+				}
 				o, i, st = c.special(dst, src, o, i, atEOF)
 			}
 		case stCDATA, stComment:
@@ -746,6 +804,15 @@ func scanRef(p []byte, atEOF bool) (n int, valid, forbid bool, st status) {
 			return 0, false, false, ok
 		}
 		return 0, false, false, needMore
+	}
+	// Fast paths: the references Moodle's escaping writes.
+	switch {
+	case len(p) >= 4 && (p[1] == 'l' || p[1] == 'g') && p[2] == 't' && p[3] == ';':
+		return 4, true, false, ok
+	case len(p) >= 5 && p[1] == 'a' && p[2] == 'm' && p[3] == 'p' && p[4] == ';':
+		return 5, true, false, ok
+	case len(p) >= 6 && p[1] == 'q' && string(p[:6]) == "&quot;":
+		return 6, true, false, ok
 	}
 	if p[1] != '#' {
 		for _, e := range [...]string{"&lt;", "&gt;", "&amp;", "&quot;", "&apos;"} {

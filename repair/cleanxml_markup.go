@@ -23,8 +23,41 @@ func (c *Cleaner) markup(dst, src []byte, o, i int, atEOF bool) (int, int, statu
 		return c.strayOrFail(dst, src, o, i, "'<' at the end of the input")
 	}
 	d := c.path.Depth()
-	leaf := d > 0 && !c.child[d-1]
 	top := c.path.Top()
+	// Fast paths for what Moodle writes: </TOP> and <NAME>.
+	if p[1] == '/' {
+		if n := len(top); d > 0 && len(p) > n+2 && p[n+2] == '>' && string(p[2:n+2]) == string(top) {
+			o2, fits := emit(dst, o, p[:n+3])
+			if !fits {
+				return o, i, shortDst
+			}
+			c.pop()
+			return o2, i + n + 3, ok
+		}
+	} else if d == 0 || c.child[d-1] || !c.opts.Moodle {
+		k := 1
+		for k < len(p) {
+			b := p[k]
+			if !(b >= 'A' && b <= 'Z' || b == '_' || b >= '0' && b <= '9') {
+				break
+			}
+			k++
+		}
+		if k > 1 && k < len(p) && p[k] == '>' && p[1] >= 'A' && p[1] <= 'Z' && d < MaxPathDepth {
+			o2, fits := emit(dst, o, p[:k+1])
+			if !fits {
+				return o, i, shortDst
+			}
+			if d > 0 {
+				c.child[d-1] = true
+			}
+			c.path.Push(p[1:k])
+			c.child = append(c.child, false)
+			c.text = append(c.text, false)
+			return o2, i + k + 1, ok
+		}
+	}
+	leaf := d > 0 && !c.child[d-1]
 	moodleLeaf := c.opts.Moodle && leaf && moodleName(top)
 
 	switch p[1] {
