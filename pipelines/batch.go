@@ -40,9 +40,10 @@ func OpenBackup(ctx context.Context, path, scratch string, sink report.Sink) (*b
 //
 // Every output appears only complete: it is written to a temporary file in
 // OutDir/.moodlemig, fsync'd, recorded in the journal with its size and
-// SHA-256, then linked into place (never replacing an existing file unless
-// Overwrite). Killing the process at any moment leaves no partial output;
-// a run with Resume then finishes exactly the missing ones.
+// SHA-256 (fsync'd), then linked into place (never replacing an existing
+// file unless Overwrite). Killing the process at any moment leaves no
+// partial output; a run with Resume then finishes exactly the missing ones.
+// The output folders are fsync'd once, at the end of the batch.
 type Batch struct {
 	Plan   *Plan
 	OutDir string
@@ -71,6 +72,12 @@ type Batch struct {
 	// MaxPerCode is how many findings of one code each archive's report
 	// keeps in full (default report.DefaultMaxPerCode).
 	MaxPerCode int
+	// NoSync skips every fsync. Outputs stay atomic and a run killed (even
+	// with SIGKILL) still resumes exactly, since the kernel keeps what was
+	// written; only a power loss or OS crash may then lose recent outputs
+	// or journal records (resume redoes what is missing; a damaged output
+	// fails its checksum and needs --overwrite).
+	NoSync bool
 }
 
 // Run processes inputs (after Shard) and returns the summary. Cancelling ctx
@@ -146,7 +153,10 @@ func (b *Batch) Run(ctx context.Context, inputs []Input) (*Summary, error) {
 
 	stop, stopBatch := context.WithCancelCause(ctx)
 	defer stopBatch(nil)
-	sem := make(chan struct{}, jobs)
+	slots := make(chan int, jobs) // a job slot owns a scratch folder
+	for i := 0; i < jobs; i++ {
+		slots <- i
+	}
 	var g errgroup.Group
 	next := 0
 loop:
@@ -156,20 +166,20 @@ loop:
 			finish(in, res, nil, "")
 			continue
 		}
+		var slot int
 		select {
-		case sem <- struct{}{}:
+		case slot = <-slots:
 		case <-stop.Done():
 			break loop
 		}
 		if stop.Err() != nil {
-			<-sem
+			slots <- slot
 			break
 		}
-		id := next
 		g.Go(func() error {
-			defer func() { <-sem }()
+			defer func() { slots <- slot }()
 			obs.JobStart(in)
-			res, counts, w := r.job(abort, in, id)
+			res, counts, w := r.job(abort, in, slot)
 			finish(in, res, counts, w)
 			if res.Status == StatusFailed && b.Plan.Pipeline.OnError == FailBatch {
 				stopBatch(fmt.Errorf("on-error: fail-batch: %s failed", in.Path))
@@ -221,6 +231,9 @@ type runner struct {
 	open    Opener
 	tmpRoot string // job scratch folders and temporary outputs
 	jrn     *journal
+
+	mu   sync.Mutex
+	dirs map[string]bool // output folders to fsync at the end
 }
 
 // setup prepares the output folder: the journal and a clean temp folder
@@ -257,8 +270,13 @@ func (r *runner) setup() error {
 
 func (r *runner) teardown() {
 	os.RemoveAll(r.tmpRoot)
+	if !r.NoSync {
+		for d := range r.dirs { // make the names of the outputs durable
+			syncDir(d)
+		}
+	}
 	if r.jrn != nil {
-		r.jrn.close()
+		r.jrn.close(!r.NoSync)
 	}
 }
 
@@ -280,7 +298,7 @@ func (r *runner) fromJournal(in Input, prior map[string]*history) *Result {
 			if d.T == recCommit && r.jrn != nil { // moved into place just before a crash
 				rec := *d
 				rec.T = recDone
-				if err := r.jrn.add(rec); err != nil {
+				if err := r.jrn.add(rec, false); err != nil {
 					return &Result{Archive: in.Path, Status: StatusFailed, Error: err.Error(), Stage: "journal"}
 				}
 			}
@@ -294,6 +312,10 @@ func (r *runner) fromJournal(in Input, prior map[string]*history) *Result {
 	}
 	return nil
 }
+
+// bufPool holds the output buffers of jobs, so that each archive does not
+// allocate (and clear) a new one.
+var bufPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 128<<10) }}
 
 // hashWriter counts and hashes what is written through it.
 type hashWriter struct {
@@ -312,13 +334,16 @@ func (w *hashWriter) Write(p []byte) (int, error) {
 // job processes one archive. It never panics: a panic in a stage becomes the
 // archive's error. Whatever happens, its scratch folder and temporary output
 // are removed.
-func (r *runner) job(ctx context.Context, in Input, id int) (res *Result, counts map[string]int, worst report.Severity) {
+//
+// slot is the job slot running it: its scratch folder is reused by the
+// slot's next job (emptied, not re-created, which saves file system work).
+func (r *runner) job(ctx context.Context, in Input, slot int) (res *Result, counts map[string]int, worst report.Severity) {
 	start := time.Now()
 	res = &Result{Archive: in.Path, BytesIn: in.Size}
 	rep := report.New(r.MaxPerCode)
 	rep.Forward(findingSink{r.obs})
 	current := "open"
-	scratch := filepath.Join(r.tmpRoot, fmt.Sprintf("job-%d", id))
+	scratch := filepath.Join(r.tmpRoot, fmt.Sprintf("job-%d", slot))
 	var tmpOut string
 	var opened []*backup.Backup
 	defer func() {
@@ -334,13 +359,13 @@ func (r *runner) job(ctx context.Context, in Input, id int) (res *Result, counts
 		if tmpOut != "" {
 			os.Remove(tmpOut)
 		}
-		os.RemoveAll(scratch)
+		emptyDir(scratch)
 		if res.Status == StatusFailed && !res.Panic && ctx.Err() != nil {
 			res.Reason = "aborted"
 		}
 		if res.Status == StatusFailed && r.jrn != nil && ctx.Err() == nil {
 			// an aborted archive is not recorded: a resumed run retries it
-			if err := r.jrn.add(record{T: recFailed, Input: in.Key, Error: res.Error}); err != nil {
+			if err := r.jrn.add(record{T: recFailed, Input: in.Key, Error: res.Error}, !r.NoSync); err != nil {
 				res.Error += "; " + err.Error()
 			}
 		}
@@ -378,12 +403,14 @@ func (r *runner) job(ctx context.Context, in Input, id int) (res *Result, counts
 		if r.DryRun {
 			out = &hashWriter{w: io.Discard, h: sha256.New()}
 		} else {
-			if tmpFile, err = os.CreateTemp(r.tmpRoot, fmt.Sprintf("out-%d-*", id)); err != nil {
+			if tmpFile, err = os.CreateTemp(r.tmpRoot, fmt.Sprintf("out-%d-*", slot)); err != nil {
 				return fail("write", err)
 			}
 			tmpOut = tmpFile.Name()
 			defer tmpFile.Close()
-			buf = bufio.NewWriterSize(tmpFile, 256<<10)
+			buf = bufPool.Get().(*bufio.Writer)
+			buf.Reset(tmpFile)
+			defer func() { buf.Reset(nil); bufPool.Put(buf) }()
 			out = &hashWriter{w: buf, h: sha256.New()}
 		}
 	}
@@ -420,7 +447,7 @@ func (r *runner) job(ctx context.Context, in Input, id int) (res *Result, counts
 	if out == nil {
 		res.Status = StatusOK
 		if r.jrn != nil {
-			if err := r.jrn.add(record{T: recDone, Input: in.Key}); err != nil {
+			if err := r.jrn.add(record{T: recDone, Input: in.Key}, !r.NoSync); err != nil {
 				return fail("journal", err)
 			}
 		}
@@ -445,8 +472,10 @@ func (r *runner) job(ctx context.Context, in Input, id int) (res *Result, counts
 	if err := buf.Flush(); err != nil {
 		return fail("write", err)
 	}
-	if err := tmpFile.Sync(); err != nil {
-		return fail("write", err)
+	if !r.NoSync {
+		if err := tmpFile.Sync(); err != nil {
+			return fail("write", err)
+		}
 	}
 	if err := tmpFile.Close(); err != nil {
 		return fail("write", err)
@@ -454,21 +483,22 @@ func (r *runner) job(ctx context.Context, in Input, id int) (res *Result, counts
 	if err := ctx.Err(); err != nil {
 		return fail("write", fmt.Errorf("aborted: %w", err))
 	}
-	if err := r.jrn.add(record{T: recCommit, Input: in.Key, Output: rel, Size: out.n, SHA256: res.SHA256}); err != nil {
+	if err := r.jrn.add(record{T: recCommit, Input: in.Key, Output: rel, Size: out.n, SHA256: res.SHA256}, !r.NoSync); err != nil {
 		return fail("journal", err)
 	}
 	if err := r.place(tmpOut, final); err != nil {
 		return fail("write", err)
 	}
-	if err := r.jrn.add(record{T: recDone, Input: in.Key, Output: rel, Size: out.n, SHA256: res.SHA256}); err != nil {
+	if err := r.jrn.add(record{T: recDone, Input: in.Key, Output: rel, Size: out.n, SHA256: res.SHA256}, false); err != nil {
 		return fail("journal", err)
 	}
 	res.Status = StatusOK
 	return res, nil, ""
 }
 
-// place moves the complete temporary output tmp to final: a hard link that
-// fails when final exists (no overwrite), or a rename with Overwrite.
+// place moves the complete temporary output tmp to final: an atomic rename
+// that fails when final exists (no overwrite; renameat2 RENAME_NOREPLACE, or
+// a hard link where that is missing), or a plain rename with Overwrite.
 func (r *runner) place(tmp, final string) error {
 	dir := filepath.Dir(final)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -478,13 +508,19 @@ func (r *runner) place(tmp, final string) error {
 		if err := os.Rename(tmp, final); err != nil {
 			return err
 		}
-	} else {
-		err := os.Link(tmp, final)
+	} else if err := renameNoReplace(tmp, final); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return existsError(final)
+		}
+		if !errors.Is(err, syscall.ENOSYS) && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, syscall.ENOTSUP) {
+			return err
+		}
+		err = os.Link(tmp, final)
 		switch {
 		case errors.Is(err, fs.ErrExist):
 			return existsError(final)
 		case errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.ENOTSUP) || errors.Is(err, syscall.EXDEV):
-			// no hard links here: check, then rename
+			// no hard links here either: check, then rename
 			if _, serr := os.Lstat(final); serr == nil {
 				return existsError(final)
 			}
@@ -497,7 +533,24 @@ func (r *runner) place(tmp, final string) error {
 			os.Remove(tmp)
 		}
 	}
-	return syncDir(dir)
+	r.mu.Lock()
+	if r.dirs == nil {
+		r.dirs = map[string]bool{}
+	}
+	r.dirs[dir] = true
+	r.mu.Unlock()
+	return nil
+}
+
+// emptyDir removes what is inside dir, keeping dir.
+func emptyDir(dir string) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		os.RemoveAll(filepath.Join(dir, e.Name()))
+	}
 }
 
 func existsError(path string) error {

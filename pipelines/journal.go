@@ -45,7 +45,8 @@ type record struct {
 //
 // An output is moved into place only after a commit record naming its size
 // and SHA-256 is on disk; on resume an output counts as done only when it is
-// present with that size and checksum.
+// present with that size and checksum. The done record that follows is
+// informative and not synced on its own: commit plus the check suffice.
 type journal struct {
 	mu   sync.Mutex
 	f    *os.File
@@ -97,8 +98,8 @@ func openJournal(outDir string, s Shard) (*journal, error) {
 	return &journal{f: f, path: path}, nil
 }
 
-// add appends r and waits until it is on disk.
-func (j *journal) add(r record) error {
+// add appends r and, when sync, waits until it is on disk.
+func (j *journal) add(r record, sync bool) error {
 	r.Time = time.Now().UTC().Truncate(time.Millisecond)
 	line, err := json.Marshal(r)
 	if err != nil {
@@ -110,13 +111,20 @@ func (j *journal) add(r record) error {
 	if _, err := j.f.Write(line); err != nil {
 		return fmt.Errorf("journal %s: %w", j.path, err)
 	}
-	if err := j.f.Sync(); err != nil {
-		return fmt.Errorf("journal %s: %w", j.path, err)
+	if sync {
+		if err := j.f.Sync(); err != nil {
+			return fmt.Errorf("journal %s: %w", j.path, err)
+		}
 	}
 	return nil
 }
 
-func (j *journal) close() error { return j.f.Close() }
+func (j *journal) close(sync bool) error {
+	if sync {
+		j.f.Sync()
+	}
+	return j.f.Close()
+}
 
 // history is what the journals say about one input.
 type history struct {
