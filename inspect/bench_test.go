@@ -109,7 +109,7 @@ func BenchmarkScanXML(b *testing.B) {
 			b.Fatal(err)
 		}
 		res := &Result{Counts: Counts{Activities: map[string]int{}, Questions: map[string]int{}}}
-		if err := scan1x(context.Background(), f, report.New(20), res); err != nil {
+		if err := scan1x(context.Background(), f, report.New(20), res, 20); err != nil {
 			b.Fatal(err)
 		}
 		f.Close()

@@ -134,6 +134,9 @@ type Result struct {
 	// included.
 	FindingCounts map[string]int `json:"finding_counts"`
 	Elapsed       time.Duration  `json:"-"`
+
+	// dropped counts scanner errors beyond MaxPerCode, never built.
+	dropped map[string]int
 }
 
 // Failed reports whether the backup could not be inspected.
@@ -153,6 +156,9 @@ func Inspect(ctx context.Context, path string, opts Options) (*Result, error) {
 		res.Findings = []report.Finding{}
 	}
 	res.FindingCounts = rep.Counts()
+	for code, n := range res.dropped {
+		res.FindingCounts[code] += n
+	}
 	res.Elapsed = time.Since(start)
 	if err != nil {
 		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
@@ -203,9 +209,9 @@ func inspect(ctx context.Context, path string, opts Options, rep *report.Report,
 	msink := report.Scoped(rep, "inspect", path, main)
 	switch b.Facts.Kind {
 	case backup.Moodle1:
-		err = scan1x(ctx, cr, msink, res)
+		err = scan1x(ctx, cr, msink, res, opts.maxPerCode())
 	default:
-		err = scan2x(ctx, cr, msink, res)
+		err = scan2x(ctx, cr, msink, res, opts.maxPerCode())
 	}
 	res.XMLBytes = cr.n
 	if res.Size == 0 {

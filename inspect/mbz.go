@@ -20,9 +20,9 @@ const (
 // scan2x reads a 2.x moodle_backup.xml: its well-formedness and the
 // sections and activities it lists. Users, questions and posts live in
 // other files of a 2.x backup and are not counted.
-func scan2x(ctx context.Context, r io.Reader, sink report.Sink, res *Result) error {
-	sc := &scanner1{ctx: ctx, sink: sink, res: res}
-	s := xmlscan.New(r, xmlscan.Options{OnError: sc.onError})
+func scan2x(ctx context.Context, r io.Reader, sink report.Sink, res *Result, maxPerCode int) error {
+	sc := &scanner1{ctx: ctx, sink: sink, res: res, max: maxPerCode}
+	s := xmlscan.New(r, xmlscan.Options{OnError: sc.onError, Keep: sc.keep})
 	var val []byte
 	open := false
 	n := 0
@@ -50,6 +50,7 @@ func scan2x(ctx context.Context, r io.Reader, sink report.Sink, res *Result) err
 			open = false
 		}
 	}
+	sc.flushDropped()
 	return s.Err()
 }
 

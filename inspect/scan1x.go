@@ -43,8 +43,11 @@ type scanner1 struct {
 	valHigh bool  // non-ASCII bytes
 	valBad  bool  // invalid UTF-8 inside
 
-	first    bool // no markup seen yet
-	hasDecl  bool // the input starts with <?xml ...?>
+	max      int    // findings kept per code
+	errs     [8]int // scanner errors seen per kind
+	dropped  [8]int // of which not built
+	first    bool   // no markup seen yet
+	hasDecl  bool   // the input starts with <?xml ...?>
 	cs       charsetStats
 	html     htmlStats
 	links    linkStats
@@ -55,28 +58,63 @@ type scanner1 struct {
 	backupV  string
 }
 
-func scan1x(ctx context.Context, r io.Reader, sink report.Sink, res *Result) error {
+func scan1x(ctx context.Context, r io.Reader, sink report.Sink, res *Result, maxPerCode int) error {
 	sc := &scanner1{ctx: ctx, sink: sink, res: res, first: true, userLang: map[string]int{},
-		lang: res.Lang, wwwroot: res.WWWRoot, courseID: res.CourseID, backupV: res.BackupVersion}
-	sc.s = xmlscan.New(r, xmlscan.Options{OnError: sc.onError})
-	if err := sc.run(); err != nil {
+		lang: res.Lang, wwwroot: res.WWWRoot, courseID: res.CourseID, backupV: res.BackupVersion, max: maxPerCode}
+	sc.s = xmlscan.New(r, xmlscan.Options{OnError: sc.onError, Keep: sc.keep})
+	err := sc.run()
+	sc.flushDropped()
+	if err != nil {
 		return err
 	}
 	sc.finish()
 	return nil
 }
 
-func (sc *scanner1) onError(e *xmlscan.SyntaxError) {
-	code := CodeNotWellFormed
-	switch e.Kind {
+// errorCode maps a scanner error kind to a finding code.
+func errorCode(k xmlscan.ErrorKind) string {
+	switch k {
 	case xmlscan.ErrInvalidChar:
-		code = CodeInvalidChar
+		return CodeInvalidChar
 	case xmlscan.ErrInvalidUTF8:
-		code = CodeInvalidUTF8
-		sc.valBad = true
+		return CodeInvalidUTF8
 	case xmlscan.ErrTruncated:
-		code = CodeTruncated
+		return CodeTruncated
 	}
+	return CodeNotWellFormed
+}
+
+// keep is asked before each scanner error is built: beyond the first max of
+// a code it only counts, so a file full of legacy bytes stays fast.
+func (sc *scanner1) keep(k xmlscan.ErrorKind) bool {
+	if k == xmlscan.ErrInvalidUTF8 {
+		sc.valBad = true
+	}
+	if int(k) >= len(sc.errs) {
+		return true
+	}
+	sc.errs[k]++
+	if sc.max > 0 && sc.errs[k] > sc.max {
+		sc.dropped[k]++
+		return false
+	}
+	return true
+}
+
+// flushDropped adds the errors keep dropped to the result's counts.
+func (sc *scanner1) flushDropped() {
+	for k, n := range sc.dropped {
+		if n > 0 {
+			if sc.res.dropped == nil {
+				sc.res.dropped = map[string]int{}
+			}
+			sc.res.dropped[errorCode(xmlscan.ErrorKind(k))] += n
+		}
+	}
+}
+
+func (sc *scanner1) onError(e *xmlscan.SyntaxError) {
+	code := errorCode(e.Kind)
 	msg := e.Msg
 	switch code {
 	case CodeInvalidChar:

@@ -50,6 +50,11 @@ type Options struct {
 	// is passed to OnError and scanning continues. The *SyntaxError is the
 	// callee's to keep.
 	OnError func(*SyntaxError)
+	// Keep, when set in diagnose mode, is asked before each error is built:
+	// false drops it (OnError is not called). Use it to count cheaply
+	// beyond the first errors of a kind, e.g. in a file full of legacy
+	// bytes.
+	Keep func(ErrorKind) bool
 	// BufferSize is the initial read buffer size (default 256 KiB).
 	BufferSize int
 	// MaxTokenSize bounds the buffer: character data longer than this is
@@ -70,6 +75,7 @@ const (
 type Scanner struct {
 	r       io.Reader
 	onError func(*SyntaxError)
+	keep    func(ErrorKind) bool
 	maxTok  int
 
 	buf  []byte
@@ -123,7 +129,7 @@ func New(r io.Reader, opts Options) *Scanner {
 	if mt < bs {
 		mt = bs
 	}
-	s := &Scanner{onError: opts.OnError, maxTok: mt, buf: make([]byte, bs)}
+	s := &Scanner{onError: opts.OnError, keep: opts.Keep, maxTok: mt, buf: make([]byte, bs)}
 	s.Reset(r)
 	return s
 }
@@ -131,7 +137,7 @@ func New(r io.Reader, opts Options) *Scanner {
 // Reset makes s read from r as a new document, keeping its buffers.
 func (s *Scanner) Reset(r io.Reader) {
 	buf, path, marks := s.buf, s.path[:0], s.marks[:0]
-	*s = Scanner{r: r, onError: s.onError, maxTok: s.maxTok, buf: buf, path: path, marks: marks, line: 1}
+	*s = Scanner{r: r, onError: s.onError, keep: s.keep, maxTok: s.maxTok, buf: buf, path: path, marks: marks, line: 1}
 }
 
 // Kind returns the kind of the current token.
@@ -424,6 +430,9 @@ var nl = []byte{'\n'}
 // report records a well-formedness error at input offset off.
 func (s *Scanner) report(kind ErrorKind, off int64, msg string) {
 	if s.err != nil && s.onError == nil {
+		return
+	}
+	if s.onError != nil && s.keep != nil && !s.keep(kind) {
 		return
 	}
 	var p Pos

@@ -308,3 +308,17 @@ func TestNonASCII(t *testing.T) {
 		t.Error(d)
 	}
 }
+
+func TestKeep(t *testing.T) {
+	in := "<A>\x01\x02\xff\xfe\x03</A>"
+	asked, got := 0, 0
+	s := New(strings.NewReader(in), Options{
+		OnError: func(*SyntaxError) { got++ },
+		Keep:    func(k ErrorKind) bool { asked++; return k == ErrInvalidUTF8 },
+	})
+	for s.Next() {
+	}
+	if asked != 5 || got != 2 {
+		t.Errorf("asked %d, reported %d; want 5, 2", asked, got)
+	}
+}
