@@ -29,8 +29,11 @@ func (g *gen) writeQuestions() {
 		x.i("PARENT", c.parent)
 		x.i("SORTORDER", 999)
 		x.start("QUESTIONS")
+		// sorted by PARENT then id (§8.2): cloze sub-questions last
 		for _, q := range c.questions {
 			g.writeQuestion(t, q)
+		}
+		for _, q := range c.questions {
 			for _, s := range q.subs {
 				g.writeQuestion(t, s)
 			}
