@@ -81,6 +81,8 @@ type Activity struct {
 	// the handlers of this version write none).
 	UserInfo bool
 
+	mod           *Node
+	spill         *spill
 	wroteInstance bool
 	grades        func(x *XMLWriter)
 	written       []string

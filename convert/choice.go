@@ -10,7 +10,7 @@ func convertChoice(a *Activity, mod *Node) error {
 	intro, introformat := a.IntroText(mod.Raw("TEXT"), format)
 	options := mod.All("OPTIONS/OPTION")
 	a.Carry("choice options", len(options))
-	a.LeaveOut("choice answers", len(mod.All("ANSWERS/ANSWER")), whyUserData)
+	a.LeaveOut("choice answers", a.Count("ANSWERS/ANSWER"), whyUserData)
 	return a.WriteInstance(func(x *XMLWriter) {
 		x.Leaves("name", mod.Value("NAME"), "intro", intro, "introformat", introformat,
 			"publish", mod.Int("PUBLISH"), "showresults", mod.Int("SHOWRESULTS"), "display", mod.Int("DISPLAY"),

@@ -139,9 +139,9 @@ func (c *conv) writeCourse() error {
 		}
 		nlegacy++
 	}
-	for d := range c.files.dirs {
-		if rel, ok := strings.CutPrefix(d, "course_files/"); ok && nlegacy > 0 {
-			o.AddDir(legacy, "/"+rel+"/")
+	for _, d := range c.files.SourceDirs("course_files/") {
+		if nlegacy > 0 {
+			o.AddDir(legacy, "/"+strings.TrimPrefix(d, "course_files/")+"/")
 		}
 	}
 	legacyfiles := 0

@@ -34,7 +34,8 @@ type Options struct {
 	Modules map[string]ModuleHandler
 	// Now is the conversion time used where 2.x needs one (zero: time.Now).
 	Now time.Time
-	// NewTokenizer reads moodle.xml (nil: NewTokenizer, encoding/xml).
+	// NewTokenizer reads moodle.xml (nil: NewScanTokenizer; NewTokenizer is
+	// the encoding/xml one).
 	NewTokenizer func(io.Reader) Tokenizer
 }
 
@@ -66,7 +67,7 @@ func Convert(ctx context.Context, src *backup.Backup, sink report.Sink, opts Opt
 		opts.Now = time.Now()
 	}
 	if opts.NewTokenizer == nil {
-		opts.NewTokenizer = NewTokenizer
+		opts.NewTokenizer = NewScanTokenizer
 	}
 	if opts.Name == "" {
 		base := filepath.Base(src.Path)
@@ -139,6 +140,7 @@ type conv struct {
 	pending     *pendingMods // MODULES/MOD met before SECTIONS
 	blocks      []string     // course/blocks/<name>_<id> written
 	linkFiles   []string     // output files holding module tokens
+	nspill      int          // modules spilled so far (scratch folder names)
 	roots       map[string]*XMLWriter
 }
 
@@ -197,6 +199,12 @@ func (c *conv) walk(tk Tokenizer) error {
 				return &SyntaxError{Line: l, Col: col, Msg: fmt.Sprintf("root element is <%s>, not <MOODLE_BACKUP>: not a Moodle 1.x moodle.xml", t.Name)}
 			}
 			p := strings.Join(append(stack, name), "/")
+			if p == "MOODLE_BACKUP/COURSE/MODULES/MOD" && len(c.sections) > 0 {
+				if err := c.streamModule(tk, name); err != nil {
+					return err
+				}
+				continue
+			}
 			if h := c.parts[p]; h != nil {
 				n, err := readNode(tk, name)
 				if err != nil {
@@ -302,7 +310,31 @@ func (c *conv) saveXML(n *Node, name string) string {
 
 // runModule converts one MODULES/MOD with its handler, keeping failures to
 // this module.
-func (c *conv) runModule(mod *Node) {
+func (c *conv) runModule(mod *Node) { c.runModuleSpill(mod, nil) }
+
+// streamModule reads one MODULES/MOD, spilling its unbounded record lists
+// (spillPaths) to scratch, and converts it.
+func (c *conv) streamModule(tk Tokenizer, name string) error {
+	c.nspill++
+	sp := newSpill(filepath.Join(c.tree.Dir(), ".spill", fmt.Sprint(c.nspill)))
+	defer sp.close()
+	mod, err := readNodeSpill(tk, name, func(root *Node, rel string) bool {
+		for _, p := range spillPaths[strings.ToLower(root.Value("MODTYPE"))] {
+			if p == rel {
+				return true
+			}
+		}
+		return false
+	}, sp.add)
+	if err != nil {
+		return err
+	}
+	mod.Path = "MOODLE_BACKUP/COURSE/MODULES/MOD"
+	c.runModuleSpill(mod, sp)
+	return nil
+}
+
+func (c *conv) runModuleSpill(mod *Node, sp *spill) {
 	modtype := strings.ToLower(mod.Value("MODTYPE"))
 	id := mod.Int("ID")
 	kind := KindActivities + "/" + modtype
@@ -333,6 +365,8 @@ func (c *conv) runModule(mod *Node) {
 		ContextID: c.ids.Context(ContextModule, cm.ID),
 		Version:   LegacyModuleVersion,
 		UserInfo:  cm.UserInfo,
+		mod:       mod,
+		spill:     sp,
 	}
 	a.Owner.path = "MOODLE_BACKUP/COURSE/MODULES/MOD"
 	err := func() (err error) {

@@ -106,6 +106,18 @@ func (f *Files) SourceNames(prefix string) []string {
 	return names
 }
 
+// SourceDirs returns the names of the source folders under prefix, sorted.
+func (f *Files) SourceDirs(prefix string) []string {
+	var names []string
+	for d := range f.dirs {
+		if strings.HasPrefix(d, prefix) {
+			names = append(names, d)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
 // IsSourceDir reports whether the source has a folder named name.
 func (f *Files) IsSourceDir(name string) bool {
 	name = strings.TrimSuffix(name, "/")

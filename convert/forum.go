@@ -23,15 +23,17 @@ func convertForum(a *Activity, mod *Node) error {
 		typ = "general"
 	}
 	intro, introformat := a.IntroText(mod.Raw("INTRO"), FormatMoodle)
-	discussions := mod.All("DISCUSSIONS/DISCUSSION")
 	posts := 0
-	for _, d := range discussions {
+	if err := a.Each("DISCUSSIONS/DISCUSSION", func(d *Node) error {
 		posts += len(d.All("POSTS/POST"))
+		return nil
+	}); err != nil {
+		return err
 	}
-	a.LeaveOut("forum discussions", len(discussions), whyUserData)
+	a.LeaveOut("forum discussions", a.Count("DISCUSSIONS/DISCUSSION"), whyUserData)
 	a.LeaveOut("forum posts", posts, whyUserData)
-	a.LeaveOut("forum subscriptions", len(mod.All("SUBSCRIPTIONS/SUBSCRIPTION")), whyUserData)
-	a.LeaveOut("forum read marks", len(mod.All("READPOSTS/READ")), whyUserData)
+	a.LeaveOut("forum subscriptions", a.Count("SUBSCRIPTIONS/SUBSCRIPTION"), whyUserData)
+	a.LeaveOut("forum read marks", a.Count("READPOSTS/READ"), whyUserData)
 	return a.WriteInstance(func(x *XMLWriter) {
 		x.Leaves("type", typ, "name", mod.Value("NAME"), "intro", intro, "introformat", introformat,
 			"duedate", 0, "cutoffdate", 0,

@@ -24,7 +24,7 @@ func convertGlossary(a *Activity, mod *Node) error {
 	}
 	cats := mod.All("CATEGORIES/CATEGORY")
 	a.Carry("glossary categories", len(cats))
-	a.LeaveOut("glossary entries", len(mod.All("ENTRIES/ENTRY")), whyUserData)
+	a.LeaveOut("glossary entries", a.Count("ENTRIES/ENTRY"), whyUserData)
 	return a.WriteInstance(func(x *XMLWriter) {
 		x.Leaves("name", mod.Value("NAME"), "intro", intro, "introformat", introformat,
 			"allowduplicatedentries", mod.Int("ALLOWDUPLICATEDENTRIES"), "displayformat", display,

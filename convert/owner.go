@@ -111,10 +111,8 @@ func (o *Owner) AddTree(srcDir string, area Area) (int, error) {
 		}
 		n++
 	}
-	for d := range o.c.files.dirs {
-		if strings.HasPrefix(d, srcDir+"/") {
-			o.AddDir(area, "/"+strings.TrimPrefix(d, srcDir+"/")+"/")
-		}
+	for _, d := range o.c.files.SourceDirs(srcDir + "/") {
+		o.AddDir(area, "/"+strings.TrimPrefix(d, srcDir+"/")+"/")
 	}
 	return n, nil
 }

@@ -100,10 +100,20 @@ func (e *SyntaxError) Error() string {
 // readNode builds the Node of the element whose start tag (named name) was
 // just read, consuming tokens up to its end tag.
 func readNode(tk Tokenizer, name string) (*Node, error) {
+	return readNodeSpill(tk, name, nil, nil)
+}
+
+// readNodeSpill is readNode that hands the descendants at the relative
+// paths spill accepts (e.g. "DISCUSSIONS/DISCUSSION"; root is the element
+// read so far) to emit, one at a
+// time, instead of keeping them in the tree: memory stays bounded by the
+// largest such record, however many there are.
+func readNodeSpill(tk Tokenizer, name string, spill func(root *Node, rel string) bool, emit func(rel string, n *Node) error) (*Node, error) {
 	line, col := tk.Pos()
 	root := &Node{Name: strings.ToUpper(name), Line: line, Col: col}
 	stack := []*Node{root}
 	text := [][]byte{nil}
+	var rel []string
 	for {
 		t, err := tk.Next()
 		if err != nil {
@@ -118,11 +128,26 @@ func readNode(tk Tokenizer, name string) (*Node, error) {
 		case Text:
 			text[len(text)-1] = append(text[len(text)-1], t.Data...)
 		case StartTag:
+			upper := strings.ToUpper(t.Name)
+			if spill != nil {
+				p := strings.Join(append(rel, upper), "/")
+				if spill(root, p) {
+					n, err := readNode(tk, t.Name)
+					if err != nil {
+						return nil, err
+					}
+					if err := emit(p, n); err != nil {
+						return nil, err
+					}
+					continue
+				}
+			}
 			l, c := tk.Pos()
-			n := &Node{Name: strings.ToUpper(t.Name), Line: l, Col: c}
+			n := &Node{Name: upper, Line: l, Col: c}
 			top.Children = append(top.Children, n)
 			stack = append(stack, n)
 			text = append(text, nil)
+			rel = append(rel, upper)
 		case EndTag:
 			if !strings.EqualFold(t.Name, top.Name) {
 				l, c := tk.Pos()
@@ -136,6 +161,7 @@ func readNode(tk Tokenizer, name string) (*Node, error) {
 			if len(stack) == 0 {
 				return root, nil
 			}
+			rel = rel[:len(rel)-1]
 		}
 	}
 }

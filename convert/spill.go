@@ -1,0 +1,130 @@
+package convert
+
+import (
+	"bufio"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// spillPaths are, per 1.x module type, the repeated records inside
+// MODULES/MOD that can grow without bound (user data). They are not kept in
+// the module's Node: each one is written to a scratch file as it is read,
+// and handlers reach them with Activity.Count and Activity.Each.
+var spillPaths = map[string][]string{
+	"assignment": {"SUBMISSIONS/SUBMISSION"},
+	"chat":       {"MESSAGES/MESSAGE"},
+	"choice":     {"ANSWERS/ANSWER"},
+	"data":       {"RECORDS/RECORD"},
+	"forum":      {"DISCUSSIONS/DISCUSSION", "SUBSCRIPTIONS/SUBSCRIPTION", "READPOSTS/READ"},
+	"glossary":   {"ENTRIES/ENTRY"},
+	"lesson":     {"GRADES/GRADE", "HIGHSCORES/HIGHSCORE", "TIMES/TIME"},
+	"quiz":       {"GRADES/GRADE", "ATTEMPTS/ATTEMPT"},
+	"scorm":      {"SCOES/SCO/SCO_TRACKS/SCO_TRACK"},
+	"survey":     {"ANSWERS/ANSWER", "ANALYSIS/ANALYS"},
+	"wiki":       {"ENTRIES/ENTRY"},
+	"workshop":   {"SUBMISSIONS/SUBMISSION"},
+}
+
+// spill holds the spilled records of one module, per relative path.
+type spill struct {
+	dir   string
+	lists map[string]*spillList
+}
+
+type spillList struct {
+	path  string
+	f     *os.File
+	w     *bufio.Writer
+	enc   *gob.Encoder
+	count int
+}
+
+func newSpill(dir string) *spill { return &spill{dir: dir, lists: map[string]*spillList{}} }
+
+func (s *spill) add(rel string, n *Node) error {
+	l := s.lists[rel]
+	if l == nil {
+		if err := os.MkdirAll(s.dir, 0o755); err != nil {
+			return fmt.Errorf("scratch: %w", err)
+		}
+		p := filepath.Join(s.dir, strings.ReplaceAll(rel, "/", "_")+".gob")
+		f, err := os.Create(p)
+		if err != nil {
+			return fmt.Errorf("scratch: %w", err)
+		}
+		w := bufio.NewWriterSize(f, 64<<10)
+		l = &spillList{path: p, f: f, w: w, enc: gob.NewEncoder(w)}
+		s.lists[rel] = l
+	}
+	l.count++
+	return l.enc.Encode(n)
+}
+
+// each decodes the records spilled at rel, in document order.
+func (s *spill) each(rel string, fn func(*Node) error) error {
+	l := s.lists[rel]
+	if l == nil {
+		return nil
+	}
+	if err := l.w.Flush(); err != nil {
+		return fmt.Errorf("scratch: %w", err)
+	}
+	if _, err := l.f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	dec := gob.NewDecoder(bufio.NewReaderSize(l.f, 64<<10))
+	for i := 0; i < l.count; i++ {
+		var n Node
+		if err := dec.Decode(&n); err != nil {
+			if errors.Is(err, io.EOF) {
+				return fmt.Errorf("scratch: %d of %d records of %s", i, l.count, rel)
+			}
+			return fmt.Errorf("scratch: %w", err)
+		}
+		if err := fn(&n); err != nil {
+			return err
+		}
+	}
+	// Ready to append again (Each may be called more than once).
+	_, err := l.f.Seek(0, io.SeekEnd)
+	return err
+}
+
+// close removes the spill files.
+func (s *spill) close() {
+	for _, l := range s.lists {
+		l.f.Close()
+		os.Remove(l.path)
+	}
+	os.RemoveAll(s.dir)
+}
+
+// Count returns how many records the module holds at the relative path
+// rel (e.g. "DISCUSSIONS/DISCUSSION"), spilled or not.
+func (a *Activity) Count(rel string) int {
+	n := len(a.mod.All(rel))
+	if a.spill != nil && a.spill.lists[rel] != nil {
+		n += a.spill.lists[rel].count
+	}
+	return n
+}
+
+// Each calls fn for every record of the module at the relative path rel,
+// in document order, whether it was kept in the Node or spilled to scratch.
+// Use it (not mod.All) for the paths of spillPaths.
+func (a *Activity) Each(rel string, fn func(*Node) error) error {
+	for _, n := range a.mod.All(rel) {
+		if err := fn(n); err != nil {
+			return err
+		}
+	}
+	if a.spill == nil {
+		return nil
+	}
+	return a.spill.each(rel, fn)
+}
