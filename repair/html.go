@@ -1,7 +1,9 @@
 package repair
 
 import (
+	"bytes"
 	"math"
+	"sort"
 	"strings"
 )
 
@@ -106,6 +108,7 @@ type rebuilder struct {
 	evidence   float64
 	doubt      float64
 	trace      func(what string, at int, doubt float64) // tests: why doubt grew
+	ends       map[string][]int                         // positions of "/name", by name
 }
 
 // addDoubt records an uncertain decision at d[at].
@@ -200,31 +203,45 @@ func (r *rebuilder) onStack(name string) int {
 	return -1
 }
 
-// hasEndLater reports whether "/name" occurs in d after i.
+// hasEndLater reports whether "/name" occurs in d after i (not followed
+// by a lower-case letter when name is upper case: "/Physics" is no </P>).
 func (r *rebuilder) hasEndLater(i int, name string) bool {
-	d := r.d
-	for {
-		k := strings.Index(d[i:], name)
-		if k < 0 {
-			return false
-		}
-		p := i + k
-		if p > 0 && d[p-1] == '/' && !(isUpper(name[0]) && p+len(name) < len(d) && isLower(d[p+len(name)])) {
-			return true
-		}
-		i = p + 1
+	if r.ends == nil {
+		r.ends = map[string][]int{}
 	}
+	pos, ok := r.ends[name]
+	if !ok {
+		d := r.d
+		for k := 0; ; {
+			j := strings.Index(d[k:], name)
+			if j < 0 {
+				break
+			}
+			p := k + j
+			if p > 0 && d[p-1] == '/' && !(isUpper(name[0]) && p+len(name) < len(d) && isLower(d[p+len(name)])) {
+				pos = append(pos, p)
+			}
+			k = p + 1
+		}
+		r.ends[name] = pos
+	}
+	k := sort.SearchInts(pos, i)
+	return k < len(pos)
 }
 
-// tagPrefix returns the tag names (in the case they are written) that start
-// s, longest first.
+// tagPrefixes calls fn with each tag name (in the case it is written) that
+// starts s, longest first, until fn returns true.
 func tagPrefixes(s string, fn func(name string, ti tagInfo) bool) bool {
-	for _, n := range tagNamesByLen {
+	if s == "" {
+		return false
+	}
+	for _, k := range tagFirst[s[0]] {
+		n := tagNamesByLen[k]
 		if len(n) > len(s) {
 			continue
 		}
 		w := s[:len(n)]
-		if w != n && w != strings.ToUpper(n) {
+		if w != n && w != tagNamesUpper[k] {
 			continue
 		}
 		if fn(w, htmlTags[n]) {
@@ -236,12 +253,16 @@ func tagPrefixes(s string, fn func(name string, ti tagInfo) bool) bool {
 
 // tagSuffix returns the longest tag name that ends word.
 func tagSuffix(word string) (string, tagInfo, bool) {
-	for _, n := range tagNamesByLen {
+	if word == "" {
+		return "", tagInfo{}, false
+	}
+	for _, k := range tagLast[word[len(word)-1]] {
+		n := tagNamesByLen[k]
 		if len(n) > len(word) {
 			continue
 		}
 		w := word[len(word)-len(n):]
-		if w == n || w == strings.ToUpper(n) {
+		if w == n || w == tagNamesUpper[k] {
 			return w, htmlTags[n], true
 		}
 	}
@@ -253,13 +274,14 @@ func attrAt(d string, i int) string {
 	if i >= len(d) || !isAlpha(d[i]) {
 		return ""
 	}
-	for _, n := range attrNamesByLen {
+	for _, k := range attrFirst[d[i]] {
+		n := attrNamesByLen[k]
 		e := i + len(n)
 		if e >= len(d) || d[e] != '=' {
 			continue
 		}
 		w := d[i:e]
-		if w == n || w == strings.ToUpper(n) {
+		if w == n || w == attrNamesUpper[k] {
 			return w
 		}
 	}
@@ -279,69 +301,58 @@ func (r *rebuilder) word(i, j int) int {
 		sufName, sufInfo, hasSuf = tagSuffix(w)
 	}
 	// A block element at a block boundary: "pHello", "ulli", "table border=",
-	// or at the start of a line.
-	if r.atBoundary() || i > 0 && strings.IndexByte("\n.!?:", d[i-1]) >= 0 {
-		var took int
-		tagPrefixes(w, func(name string, ti tagInfo) bool {
-			if !ti.block || (hasSuf && attrs && len(name) > len(w)-len(sufName)) {
-				return false
+	// or at the start of a line; or glued to the text before it when its
+	// next tag follows at once: "text.pimg src=", "text:tabletbody".
+	if blockFirst[w[0]] {
+		boundary := r.atBoundary()
+		lineStart := boundary || i > 0 && strings.IndexByte("\n.!?:", d[i-1]) >= 0
+		glued := !boundary && !isAlnum(r.lastOut())
+		if lineStart || glued {
+			for _, k := range tagFirst[w[0]] {
+				n := tagNamesByLen[k]
+				ti := htmlTags[n]
+				if !ti.block || len(n) > len(w) {
+					continue
+				}
+				name := w[:len(n)]
+				if name != n && name != tagNamesUpper[k] {
+					continue
+				}
+				if lineStart && hasSuf && attrs && len(name) > len(w)-len(sufName) {
+					continue
+				}
+				if !lineStart {
+					rest := w[len(name):]
+					next := strings.TrimLeft(d[i+len(name):min(len(d), i+len(name)+16)], " \r\n\t")
+					if !(hasSuf && attrs && rest == sufName) && !childStarts(n, lower(next)) {
+						continue
+					}
+				}
+				if !r.blockAllowed(n) || !r.hasEndLater(i+len(name), name) {
+					continue
+				}
+				r.openBlock(i, name)
+				return len(name)
 			}
-			if !r.blockAllowed(strings.ToLower(name)) || !r.hasEndLater(i+len(name), name) {
-				return false
-			}
-			r.emitTag(i, i+len(name), "<"+name+">", true)
-			r.stack = append(r.stack, openEl{name: name, block: true, outPos: r.lastTag - len(name) - 2})
-			r.evidence++
-			took = len(name)
-			return true
-		})
-		if took > 0 {
-			return took
-		}
-	}
-	// A block glued to the text before it whose next tag follows at once:
-	// "text.pimg src=", "text:tabletbody".
-	if !r.atBoundary() && !isAlnum(r.lastOut()) {
-		var took int
-		tagPrefixes(w, func(name string, ti tagInfo) bool {
-			rest := w[len(name):]
-			if !ti.block || !r.blockAllowed(strings.ToLower(name)) {
-				return false
-			}
-			next := strings.TrimLeft(d[i+len(name):], " \r\n\t")
-			if !(hasSuf && attrs && rest == sufName) && !childStarts(strings.ToLower(name), strings.ToLower(next)) {
-				return false
-			}
-			if !r.hasEndLater(i+len(name), name) {
-				return false
-			}
-			r.emitTag(i, i+len(name), "<"+name+">", true)
-			r.stack = append(r.stack, openEl{name: name, block: true, outPos: r.lastTag - len(name) - 2})
-			r.evidence++
-			took = len(name)
-			return true
-		})
-		if took > 0 {
-			return took
 		}
 	}
 	// A list glued to the text before it: "textulliItem".
-	for k := 0; k+4 <= len(w); k++ {
-		pair := w[k : k+4]
-		if pair != "ulli" && pair != "olli" && pair != "ULLI" && pair != "OLLI" {
-			continue
+	if len(w) >= 4 && (strings.Contains(w, "li") || strings.Contains(w, "LI")) {
+		for k := 0; k+4 <= len(w); k++ {
+			pair := w[k : k+4]
+			if pair != "ulli" && pair != "olli" && pair != "ULLI" && pair != "OLLI" {
+				continue
+			}
+			name := pair[:2]
+			if !r.blockAllowed(lower(name)) || !r.hasEndLater(i+k+2, name) {
+				break
+			}
+			if k > 0 {
+				r.text(i, i+k)
+			}
+			r.openBlock(i+k, name)
+			return k + 2
 		}
-		name := pair[:2]
-		if !r.blockAllowed(strings.ToLower(name)) || !r.hasEndLater(i+k+2, name) {
-			break
-		}
-		if k > 0 {
-			r.text(i, i+k)
-		}
-		r.emitTag(i+k, i+k+2, "<"+name+">", true)
-		r.stack = append(r.stack, openEl{name: name, block: true, outPos: r.lastTag - len(name) - 2})
-		r.evidence++
-		return k + 2
 	}
 	if hasSuf && attrs {
 		ts := j - len(sufName)
@@ -374,6 +385,13 @@ func (r *rebuilder) word(i, j int) int {
 	return j - i
 }
 
+// openBlock rebuilds the start tag of block element name at d[i].
+func (r *rebuilder) openBlock(i int, name string) {
+	r.emitTag(i, i+len(name), "<"+name+">", true)
+	r.stack = append(r.stack, openEl{name: name, block: true, outPos: r.lastTag - len(name) - 2})
+	r.evidence++
+}
+
 // childStarts reports whether rest starts with the usual first child of a
 // block element (ul → li, table → tbody or tr, tr → td or th).
 func childStarts(name, rest string) bool {
@@ -396,7 +414,7 @@ func (r *rebuilder) blockAllowed(name string) bool {
 	if len(r.stack) == 0 {
 		return true
 	}
-	top := strings.ToLower(r.stack[len(r.stack)-1].name)
+	top := lower(r.stack[len(r.stack)-1].name)
 	switch top {
 	case "p", "h1", "h2", "h3", "h4", "h5", "h6":
 		return false
@@ -595,6 +613,9 @@ func (r *rebuilder) endTag(i int) int {
 	return took
 }
 
+// maxInlineSearch bounds how far back an inline start is searched.
+const maxInlineSearch = 4096
+
 // findInlineStart searches the text rebuilt since the last block tag (and
 // after the innermost open element) for where the inline element name
 // started: the right-most occurrence at a word boundary, else the
@@ -608,12 +629,12 @@ func (r *rebuilder) findInlineStart(name string) (outPos, inPos int, ok bool) {
 	anyOut, anyIn := -1, -1
 	for k := len(r.segs) - 1; k >= 0; k-- {
 		s := r.segs[k]
-		if s.out+s.n <= floor {
+		if s.out+s.n <= floor || len(r.out)-(s.out+s.n) > maxInlineSearch {
 			break
 		}
 		txt := r.out[s.out : s.out+s.n]
 		for e := len(txt); e > 0; {
-			p := strings.LastIndex(string(txt[:e]), name)
+			p := bytes.LastIndex(txt[:e], []byte(name))
 			if p < 0 {
 				break
 			}
@@ -686,7 +707,7 @@ func (r *rebuilder) cleanEndSoon(i int, name string) bool {
 // bareInline reports whether an inline element is usually written without
 // attributes, so that its start may be searched back from its end tag.
 func bareInline(name string) bool {
-	switch strings.ToLower(name) {
+	switch lower(name) {
 	case "b", "i", "u", "em", "strong", "sub", "sup":
 		return true
 	}
@@ -760,11 +781,11 @@ func (r *rebuilder) startTag(ts int, name string, ti tagInfo) int {
 			break
 		}
 		v := k + 1 + len(an) + 1
-		e := r.valueEnd(htmlAttrs[strings.ToLower(an)], name, ti, v)
+		e := r.valueEnd(htmlAttrs[lower(an)], name, ti, v)
 		b.WriteByte(' ')
 		b.WriteString(an)
 		b.WriteString(`="`)
-		b.WriteString(fixEntities(d[v:e], htmlAttrs[strings.ToLower(an)]))
+		b.WriteString(fixEntities(d[v:e], htmlAttrs[lower(an)]))
 		b.WriteByte('"')
 		r.evidence += 0.5
 		k = e

@@ -55,7 +55,11 @@ func (r *rebuilder) valueEnd(kind valueKind, tag string, ti tagInfo, v int) int 
 	}
 	e, doubt := r.scanValue(kind, tag, ti, v, limit, hard)
 	if doubt > 0 {
-		r.addDoubt(doubt, "value end "+strings.ToLower(d[strings.LastIndexByte(d[:v-1], ' ')+1:v-1]), v)
+		if r.trace != nil {
+			r.addDoubt(doubt, "value end "+strings.ToLower(d[strings.LastIndexByte(d[:v-1], ' ')+1:v-1]), v)
+		} else {
+			r.doubt += doubt
+		}
 	}
 	if e < v {
 		e = v
@@ -110,7 +114,7 @@ func wordBefore(d string, v, p int) string {
 // attrFits reports whether attribute attr is usual on element tag (for
 // telling a glued new tag from the next attribute of this one).
 func attrFits(tag, attr string) bool {
-	tag, attr = strings.ToLower(tag), strings.ToLower(attr)
+	tag, attr = lower(tag), lower(attr)
 	switch tag {
 	case "a":
 		return attr == "href" || attr == "name" || attr == "target" || attr == "title"

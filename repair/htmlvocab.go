@@ -26,20 +26,70 @@ var htmlTags = map[string]tagInfo{
 	"br": {void: true}, "hr": {void: true, block: true}, "img": {void: true},
 }
 
-// tagNamesByLen lists the tag names longest first, for longest-match scans.
-var tagNamesByLen = sortedByLen(keys(htmlTags))
+// tagNamesByLen lists the tag names longest first, for longest-match scans;
+// tagNamesUpper holds the same names in upper case (old editors wrote <P>).
+var (
+	tagNamesByLen = sortedByLen(keys(htmlTags))
+	tagNamesUpper = upperAll(tagNamesByLen)
+)
 
-// lookupTag returns the info of name when it is in the closed list, in all
-// lower case or all upper case (old editors wrote <P>).
-func lookupTag(name string) (tagInfo, bool) {
-	if ti, ok := htmlTags[name]; ok {
-		return ti, true
+// byFirst and byLast index names (and their upper-case forms) by their
+// first and last byte, keeping the longest-first order.
+func byFirst(names, upper []string) [256][]int {
+	var ix [256][]int
+	for k := range names {
+		ix[names[k][0]] = append(ix[names[k][0]], k)
+		if upper[k][0] != names[k][0] {
+			ix[upper[k][0]] = append(ix[upper[k][0]], k)
+		}
 	}
-	if name == strings.ToUpper(name) {
-		ti, ok := htmlTags[strings.ToLower(name)]
-		return ti, ok
+	return ix
+}
+
+func byLast(names, upper []string) [256][]int {
+	var ix [256][]int
+	for k := range names {
+		l, u := names[k][len(names[k])-1], upper[k][len(upper[k])-1]
+		ix[l] = append(ix[l], k)
+		if u != l {
+			ix[u] = append(ix[u], k)
+		}
 	}
-	return tagInfo{}, false
+	return ix
+}
+
+// blockFirst tells the bytes a block element's name may start with.
+var blockFirst = func() (ix [256]bool) {
+	for n, ti := range htmlTags {
+		if ti.block {
+			ix[n[0]] = true
+			ix[strings.ToUpper(n)[0]] = true
+		}
+	}
+	return ix
+}()
+
+var (
+	tagFirst  = byFirst(tagNamesByLen, tagNamesUpper)
+	tagLast   = byLast(tagNamesByLen, tagNamesUpper)
+	attrFirst = byFirst(attrNamesByLen, attrNamesUpper)
+)
+
+func upperAll(names []string) []string {
+	u := make([]string, len(names))
+	for i, n := range names {
+		u[i] = strings.ToUpper(n)
+	}
+	return u
+}
+
+// lower returns the lower-case form of a vocabulary name written in upper
+// case, without allocating for names already in lower case.
+func lower(name string) string {
+	if name == "" || !isUpper(name[0]) {
+		return name
+	}
+	return strings.ToLower(name)
 }
 
 // valueKind is the grammar of an attribute value.
@@ -70,7 +120,10 @@ var htmlAttrs = map[string]valueKind{
 	"face": vFont,
 }
 
-var attrNamesByLen = sortedByLen(keys(htmlAttrs))
+var (
+	attrNamesByLen = sortedByLen(keys(htmlAttrs))
+	attrNamesUpper = upperAll(attrNamesByLen)
+)
 
 var enumWords = sortedByLen([]string{
 	"left", "right", "center", "justify", "top", "middle", "bottom", "baseline",
