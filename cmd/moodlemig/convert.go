@@ -35,10 +35,7 @@ Examples:
    moodlemig convert shelf/ -o converted/ --dry-run --verbose`,
 		Flags: flags,
 		Action: func(c *cli.Context) error {
-			args, err := interspersed(c)
-			if err != nil {
-				return err
-			}
+			args := c.Args().Slice()
 			if len(args) == 0 {
 				return usagef("convert needs at least one backup, folder or glob")
 			}

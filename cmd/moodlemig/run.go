@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
@@ -57,10 +56,7 @@ Examples:
    moodlemig run migrate /data/backups -o /data/out --shard auto --resume`,
 		Flags: batchFlags(""),
 		Action: func(c *cli.Context) error {
-			args, err := interspersed(c)
-			if err != nil {
-				return err
-			}
+			args := c.Args().Slice() // flags after arguments are hoisted in main.go
 			if len(args) < 2 {
 				return usagef("run needs a pipeline and at least one input: moodlemig run PIPELINE INPUT... -o OUTDIR")
 			}
@@ -164,56 +160,4 @@ func runBatch(c *cli.Context, pipelineArg string, args []string) error {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-// interspersed parses the flags that follow positional arguments ("run
-// migrate in/ -o out/ --jobs 4"), which urfave/cli leaves among the
-// arguments, and returns the positional arguments. "--" ends the flags; "-"
-// is an argument (stdin).
-func interspersed(c *cli.Context) ([]string, error) {
-	var pos []string
-	args := c.Args().Slice()
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			return append(pos, args[i+1:]...), nil
-		}
-		if len(a) < 2 || a[0] != '-' {
-			pos = append(pos, a)
-			continue
-		}
-		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		f := lookupFlag(c.Command.Flags, name)
-		if f == nil {
-			return nil, usagef("flag provided but not defined: %s", a)
-		}
-		if _, isBool := f.(*cli.BoolFlag); isBool {
-			if !hasVal {
-				val = "true"
-			}
-		} else if !hasVal {
-			if i+1 == len(args) {
-				return nil, usagef("flag needs an argument: %s", a)
-			}
-			i++
-			val = args[i]
-		}
-		for _, n := range f.Names() { // urfave/cli keeps one value per alias
-			if err := c.Set(n, val); err != nil {
-				return nil, usagef("invalid value %q for flag %s: %v", val, a, err)
-			}
-		}
-	}
-	return pos, nil
-}
-
-func lookupFlag(flags []cli.Flag, name string) cli.Flag {
-	for _, f := range flags {
-		for _, n := range f.Names() {
-			if n == name {
-				return f
-			}
-		}
-	}
-	return nil
 }
