@@ -38,7 +38,7 @@ func (d *Decider) eqEmail(a, b string) bool {
 	if d.Rules == Moodle19 {
 		return a == b
 	}
-	return strings.ToUpper(a) == strings.ToUpper(b)
+	return strings.EqualFold(a, b)
 }
 
 // Decide returns the outcome of restoring u: the first step of the table

@@ -3,6 +3,8 @@ package users
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -122,6 +124,39 @@ func FuzzLike(f *testing.F) {
 		}
 		if !strings.ContainsAny(s, `%_\`) && !likeMatch(s, s+"%", false) {
 			t.Fatalf("%q does not match itself + %%", s)
+		}
+	})
+}
+
+// FuzzRecordReader checks the fast CSV reader against encoding/csv.
+func FuzzRecordReader(f *testing.F) {
+	seed(f, "target.csv")
+	f.Add([]byte("a,b\r\n\"x\ny\",\"q\"\"\"\n\nc,,\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte{0xEF, 0xBB, 0xBF})))
+		cr.FieldsPerRecord = -1
+		want, err := cr.ReadAll()
+		if err != nil {
+			return
+		}
+		r := newRecordReader(bytes.NewReader(data), "f.csv")
+		var got [][]string
+		for {
+			rec, err := r.read()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("encoding/csv reads it, we fail: %v", err)
+			}
+			var ss []string
+			for _, b := range rec {
+				ss = append(ss, string(b))
+			}
+			got = append(got, ss)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) || len(got) != len(want) {
+			t.Fatalf("got %q\nwant %q", got, want)
 		}
 	})
 }

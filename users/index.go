@@ -1,6 +1,8 @@
 package users
 
 import (
+	"hash/maphash"
+	mbits "math/bits"
 	"strings"
 )
 
@@ -15,6 +17,11 @@ type Index struct {
 	rules    Rules
 	sameSite bool
 
+	// Bit filters in front of the want maps: most target rows miss, and a
+	// bit test in a small table is much cheaper than a miss in a big map.
+	seed      maphash.Seed
+	nameBits  bits
+	intBits   bits // ids and firstaccess values
 	wantName  map[string]struct{}
 	wantID    map[int64]struct{}
 	wantMD5   map[string]struct{} // folded md5(username) of backup users
@@ -53,8 +60,16 @@ func NewIndex(rules Rules, sameSite bool, us []*BackupUser, extra []string) *Ind
 	if sameSite {
 		x.wantID = make(map[int64]struct{}, len(us))
 	}
+	x.seed = maphash.MakeSeed()
+	x.nameBits = newBits(len(us) + len(extra))
+	x.intBits = newBits(2 * len(us))
 	for _, u := range us {
 		x.wantName[u.Username] = struct{}{}
+		x.nameBits.set(maphash.String(x.seed, u.Username))
+		x.intBits.set(mix(u.FirstAccess))
+		if sameSite {
+			x.intBits.set(mix(u.ID))
+		}
 		x.wantMD5[x.fold(md5hex(u.Username))] = struct{}{}
 		if u.FirstAccess != 0 {
 			x.wantFirst[u.FirstAccess] = struct{}{}
@@ -65,6 +80,7 @@ func NewIndex(rules Rules, sameSite bool, us []*BackupUser, extra []string) *Ind
 	}
 	for _, n := range extra {
 		x.wantName[n] = struct{}{}
+		x.nameBits.set(maphash.String(x.seed, n))
 	}
 	return x
 }
@@ -79,15 +95,17 @@ func (x *Index) fold(s string) string {
 
 // Wants reports whether a target row with these values must be kept.
 func (x *Index) Wants(id int64, username, email string, firstaccess int64, deleted bool) bool {
-	if _, ok := x.wantName[username]; ok {
-		return true
+	if x.nameBits.has(maphash.String(x.seed, username)) {
+		if _, ok := x.wantName[username]; ok {
+			return true
+		}
 	}
-	if x.wantID != nil {
+	if x.wantID != nil && x.intBits.has(mix(id)) {
 		if _, ok := x.wantID[id]; ok {
 			return true
 		}
 	}
-	if firstaccess != 0 {
+	if firstaccess != 0 && x.intBits.has(mix(firstaccess)) {
 		if _, ok := x.wantFirst[firstaccess]; ok {
 			return true
 		}
@@ -100,6 +118,30 @@ func (x *Index) Wants(id int64, username, email string, firstaccess int64, delet
 		if _, ok := x.wantMD5[e]; ok {
 			return true
 		}
+	}
+	return false
+}
+
+// wantsRaw is Wants for values still in a reader's buffer: it does not
+// allocate for the rows it rejects.
+func (x *Index) wantsRaw(id int64, username, email []byte, firstaccess int64, deleted bool) bool {
+	if x.nameBits.has(maphash.Bytes(x.seed, username)) {
+		if _, ok := x.wantName[string(username)]; ok {
+			return true
+		}
+	}
+	if x.wantID != nil && x.intBits.has(mix(id)) {
+		if _, ok := x.wantID[id]; ok {
+			return true
+		}
+	}
+	if firstaccess != 0 && x.intBits.has(mix(firstaccess)) {
+		if _, ok := x.wantFirst[firstaccess]; ok {
+			return true
+		}
+	}
+	if deleted && len(email) == 32 {
+		return x.Wants(id, "", string(email), 0, true)
 	}
 	return false
 }
@@ -157,3 +199,26 @@ func (x *Index) byIDRow(id int64) *TargetUser {
 	}
 	return &x.rows[i]
 }
+
+// bits is a one-hash bit filter: has is false only for values never set.
+type bits struct {
+	w     []uint64
+	shift uint
+}
+
+// newBits sizes a filter for n values at about 16 bits each (at most one
+// false hit in 16).
+func newBits(n int) bits {
+	size := uint(1) << 10
+	for size < uint(n)*16 && size < 1<<30 {
+		size <<= 1
+	}
+	return bits{w: make([]uint64, size/64), shift: uint(64 - mbits.Len(size-1))}
+}
+
+func (b bits) set(h uint64) { i := h >> b.shift; b.w[i/64] |= 1 << (i % 64) }
+
+func (b bits) has(h uint64) bool { i := h >> b.shift; return b.w[i/64]&(1<<(i%64)) != 0 }
+
+// mix spreads an integer over 64 bits (Fibonacci hashing).
+func mix(v int64) uint64 { return uint64(v) * 0x9E3779B97F4A7C15 }

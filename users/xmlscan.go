@@ -2,7 +2,6 @@ package users
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -431,5 +430,3 @@ func escape(s string) string {
 	}
 	return sb.String()
 }
-
-var errStop = errors.New("stop")
