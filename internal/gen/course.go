@@ -40,9 +40,9 @@ func (g *gen) writeDocument() {
 	switch {
 	case g.o.Damage.NoDeclaration && !g.o.Clean:
 	case g.o.Damage.RawLegacyBytes && !g.o.Clean:
-		x.buf = append(x.buf, `<?xml version="1.0" encoding="`+g.leg.name+`"?>`+"\n"...)
+		x.buf = append(x.buf, `<?xml version="1.0" encoding="`+g.leg.name+`"?>`+x.eol...)
 	default:
-		x.buf = append(x.buf, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"...)
+		x.buf = append(x.buf, `<?xml version="1.0" encoding="UTF-8"?>`+x.eol...)
 	}
 	x.start("MOODLE_BACKUP")
 	g.writeInfo()

@@ -410,3 +410,63 @@ func TestZipDamage(t *testing.T) {
 		t.Error("truncated moodle.xml parses")
 	}
 }
+
+// TestCRLF checks the CR LF damage is exactly the twin with CR LF line ends.
+func TestCRLF(t *testing.T) {
+	for _, o := range []Options{{Seed: 2, Damage: Damage{CRLF: true}}, {Seed: 3, Version: "1.5", Lang: "ru", Damage: Damage{CRLF: true, Charset: "auto"}}} {
+		dam, clean, _, _ := pair(t, o)
+		if bytes.Contains(bytes.ReplaceAll(dam, []byte("\r\n"), nil), []byte("\n")) {
+			t.Error("a line end without CR")
+		}
+		want := clean
+		if o.Damage.Charset != "" {
+			// the twin is UTF-8; compare line structure only
+			if bytes.Count(dam, []byte("\r\n")) != bytes.Count(clean, []byte("\n")) {
+				t.Errorf("%d CR LF, twin has %d LF", bytes.Count(dam, []byte("\r\n")), bytes.Count(clean, []byte("\n")))
+			}
+			continue
+		}
+		if got := bytes.ReplaceAll(dam, []byte("\r\n"), []byte("\n")); !bytes.Equal(got, want) {
+			t.Error("CR LF file is not the twin with CR LF line ends")
+		}
+		if _, err := parseXML(dam); err != nil {
+			t.Errorf("CR LF file does not parse: %v", err)
+		}
+	}
+}
+
+// TestMissingFiles checks referenced files are left out of the zip and
+// listed in the manifest, and the twin has them.
+func TestMissingFiles(t *testing.T) {
+	dir := t.TempDir()
+	o := Options{Seed: 4, Damage: Damage{MissingFiles: 3}}
+	m, err := WriteZip(filepath.Join(dir, "d.zip"), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cm, err := WriteZip(filepath.Join(dir, "c.zip"), o.Twin())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.MissingFiles) != 3 || len(cm.MissingFiles) != 0 || sum(cm.Files)-sum(m.Files) != 3 {
+		t.Fatalf("missing %v; files %d vs twin %d", m.MissingFiles, sum(m.Files), sum(cm.Files))
+	}
+	names := func(p string) map[string]bool {
+		zr, err := zip.OpenReader(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer zr.Close()
+		n := map[string]bool{}
+		for _, f := range zr.File {
+			n[f.Name] = true
+		}
+		return n
+	}
+	d, c := names(filepath.Join(dir, "d.zip")), names(filepath.Join(dir, "c.zip"))
+	for _, f := range m.MissingFiles {
+		if d[f] || !c[f] {
+			t.Errorf("%s: in damaged zip %v, in twin %v", f, d[f], c[f])
+		}
+	}
+}

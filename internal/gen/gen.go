@@ -300,7 +300,10 @@ func newGen(o Options, e era, p *plan) *gen {
 
 // run writes the document.
 func (g *gen) run(w io.Writer, growTo, tail int64) error {
-	g.x = &xw{out: w, g: g, buf: make([]byte, 0, flushAt+64<<10), limit: g.limit}
+	g.x = &xw{out: w, g: g, buf: make([]byte, 0, flushAt+64<<10), limit: g.limit, eol: "\n"}
+	if g.o.Damage.CRLF && !g.o.Clean {
+		g.x.eol = "\r\n"
+	}
 	g.growTo, g.tail = growTo, tail
 	g.writeDocument()
 	g.x.flush()

@@ -56,6 +56,9 @@ type Manifest struct {
 	FileBytes map[string]int64
 	// Dirs is the number of directory entries in the zip.
 	Dirs int
+	// MissingFiles lists the referenced files left out of the zip
+	// (Damage.MissingFiles), by their path in the backup.
+	MissingFiles []string
 
 	// TextValues is the number of text values written (the ordinals of
 	// Spot.Value count these).

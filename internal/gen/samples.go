@@ -44,6 +44,10 @@ func Samples() []Sample {
 			small(10, "1.9", "en", Damage{NestedRoot: "backup-bio101"})},
 		{"backup-19-truncated.zip", "Backup zip cut at 60% of its length: no central directory.",
 			small(11, "1.9", "en", Damage{Truncate: true})},
+		{"backup-19-missing-files.zip", "Moodle 1.9.19 course whose zip lacks 3 course files that its HTML links to (the writer skipped missing sources silently).",
+			small(13, "1.9", "en", Damage{MissingFiles: 3})},
+		{"backup-19-crlf.zip", "Moodle 1.9.19 course whose moodle.xml has CR LF line ends (moved in text mode).",
+			small(14, "1.9", "fr", Damage{CRLF: true})},
 		{"backup-19-truncated-xml.zip", "Valid zip whose moodle.xml stops at 70% of its length, mid-value (PHP time-out).",
 			small(12, "1.9", "en", Damage{TruncateXML: 0.7})},
 	}

@@ -33,6 +33,7 @@ type xw struct {
 	rep     []byte // representable text
 	lnk     []byte // link-encoded text
 	dmg     []byte // damaged text
+	eol     string // line end: "\n", or "\r\n" with Damage.CRLF
 }
 
 const flushAt = 128 << 10
@@ -99,7 +100,8 @@ func (x *xw) startAt(name string, l, child int) {
 	x.indent(l)
 	x.buf = append(x.buf, '<')
 	x.buf = append(x.buf, name...)
-	x.buf = append(x.buf, ">\n"...)
+	x.buf = append(x.buf, '>')
+	x.buf = append(x.buf, x.eol...)
 	x.stack = append(x.stack, frame{name, l, child})
 }
 
@@ -110,7 +112,8 @@ func (x *xw) end() {
 	x.indent(f.level)
 	x.buf = append(x.buf, "</"...)
 	x.buf = append(x.buf, f.name...)
-	x.buf = append(x.buf, ">\n"...)
+	x.buf = append(x.buf, '>')
+	x.buf = append(x.buf, x.eol...)
 	x.maybeFlush()
 }
 
@@ -124,7 +127,8 @@ func (x *xw) open(name string) {
 func (x *xw) close(name string) {
 	x.buf = append(x.buf, "</"...)
 	x.buf = append(x.buf, name...)
-	x.buf = append(x.buf, ">\n"...)
+	x.buf = append(x.buf, '>')
+	x.buf = append(x.buf, x.eol...)
 }
 
 // i writes a numeric leaf.
@@ -201,6 +205,9 @@ func (x *xw) text(name string, v []byte, html bool) {
 		g.m.LegacyValues++
 		if !g.o.Clean {
 			x.tmp = appendEscaped(x.tmp[:0], v)
+			if x.eol != "\n" && bytes.IndexByte(x.tmp, '\n') >= 0 {
+				x.tmp = bytes.ReplaceAll(x.tmp, []byte("\n"), []byte(x.eol))
+			}
 			if g.mojibake {
 				x.buf = g.leg.appendMojibake(x.buf, x.tmp)
 			} else {
@@ -210,7 +217,12 @@ func (x *xw) text(name string, v []byte, html bool) {
 			return
 		}
 	}
-	x.buf = appendEscaped(x.buf, v)
+	if x.eol != "\n" && bytes.IndexByte(v, '\n') >= 0 {
+		x.tmp = appendEscaped(x.tmp[:0], v)
+		x.buf = append(x.buf, bytes.ReplaceAll(x.tmp, []byte("\n"), []byte(x.eol))...)
+	} else {
+		x.buf = appendEscaped(x.buf, v)
+	}
 	x.close(name)
 }
 

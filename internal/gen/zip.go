@@ -252,6 +252,18 @@ func (z *zipper) layout(p *plan, files []zipFile, e era) []zipFile {
 		}
 	}
 	names := map[string]bool{}
+	if n := z.o.Damage.MissingFiles; n > 0 && !z.o.Clean {
+		// referenced files first: the images and documents the HTML links to
+		for _, ref := range append(append([]string(nil), p.images...), p.docs...) {
+			if n == 0 {
+				break
+			}
+			name := "course_files/" + ref
+			names[name] = true // never written
+			z.m.MissingFiles = append(z.m.MissingFiles, name)
+			n--
+		}
+	}
 	var out []zipFile
 	for _, f := range all {
 		if names[f.name] {
