@@ -3,6 +3,20 @@
 // their kind and version from the header alone, reads them safely (zip-slip,
 // bombs, links, truncation), and writes zip/tar.gz outputs atomically.
 //
+// Open checks every entry before anything is read: unsafe names (zip-slip:
+// "..", absolute paths, drive letters, backslashes), links and special files,
+// duplicates, encryption, unsupported methods and bomb limits (Limits). Its
+// errors are *Error or *UnsafeEntryError values naming the archive and the
+// entry, saying what to do, and wrapping a sentinel (ErrNotBackup,
+// ErrTruncated, ErrChecksum, ErrCorrupt, ErrLimit, ErrUnsafe, ...) for
+// errors.Is. Entry readers report CRC mismatches and truncation the same way.
+//
+// Findings go to Options.Sink: archive.nested-root (the backup sits in a
+// folder; see Relocate and the relocate-root stage), archive.outside-root
+// (an entry dropped by Relocate), archive.legacy-name (a zip name decoded
+// from a legacy code page), archive.undetectable (Moodle's own 200-byte
+// format test would fail), archive.no-header and archive.both-main.
+//
 // It knows nothing of pipelines, YAML or the CLI.
 package backup
 

@@ -85,6 +85,7 @@ func BenchmarkOpenStreamMain(b *testing.B) {
 	p := benchZip(b, benchSize(b), 1500)
 	var size int64
 	buf := make([]byte, 256<<10)
+	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
 		bk, err := Open(context.Background(), p, Options{})

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 
+	kflate "github.com/klauspost/compress/flate"
 	"golang.org/x/text/encoding"
 
 	"github.com/moodlemig/moodlemig/report"
@@ -233,5 +234,6 @@ func entryErr(archive, entry string, err error) error {
 
 func isFlateCorrupt(err error) bool {
 	var ce flate.CorruptInputError
-	return errors.As(err, &ce)
+	var kce kflate.CorruptInputError
+	return errors.As(err, &ce) || errors.As(err, &kce)
 }

@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 
-	kflate "github.com/klauspost/compress/flate"
 	"github.com/klauspost/compress/gzip"
 )
 
@@ -81,17 +80,12 @@ func openTarGz(ctx context.Context, r io.Reader, size int64, path string, opts *
 	return b, nil
 }
 
-func isKflateCorrupt(err error) bool {
-	var ce kflate.CorruptInputError
-	return errors.As(err, &ce)
-}
-
 func gzErr(path string, err error) error {
 	switch {
 	case isChecksum(err):
 		return &Error{Archive: path, Err: ErrChecksum, Detail: "the gzip stream does not match its CRC-32",
 			Hint: "the archive is damaged; get another copy"}
-	case isKflateCorrupt(err) || isFlateCorrupt(err):
+	case isFlateCorrupt(err):
 		return &Error{Archive: path, Err: ErrCorrupt, Detail: fmt.Sprintf("the gzip stream is corrupt (%v)", err),
 			Hint: "the archive is damaged; get another copy"}
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
