@@ -11,10 +11,13 @@ package convert
 // golden course for it under testdata/golden.
 func DefaultModules() map[string]ModuleHandler {
 	return map[string]ModuleHandler{
+		"chat":     ModuleFunc(convertChat),
 		"choice":   ModuleFunc(convertChoice),
+		"data":     ModuleFunc(convertData),
 		"forum":    ModuleFunc(convertForum),
 		"glossary": ModuleFunc(convertGlossary),
 		"label":    ModuleFunc(convertLabel),
 		"resource": ModuleFunc(convertResource),
+		"survey":   ModuleFunc(convertSurvey),
 	}
 }
