@@ -66,6 +66,7 @@ func TestOpenRefuses(t *testing.T) {
 		{"zip-slip drive letter", zipBytes(t, okMain, zent{name: "C:/Windows/x.dll", body: "x"}), Limits{}, ErrUnsafe, "drive-letter", "C:/Windows/x.dll", ""},
 		{"zip-slip drive-relative", zipBytes(t, okMain, zent{name: "d:x.dll", body: "x"}), Limits{}, ErrUnsafe, "drive-letter", "d:x.dll", ""},
 		{"zip-slip backslash", zipBytes(t, okMain, zent{name: `..\..\evil.bat`, body: "x"}), Limits{}, ErrUnsafe, "backslash", `..\\..\\evil.bat`, ""},
+		{"zip symlink", zipBytes(t, okMain, zent{name: "course_files/passwd", body: "/etc/passwd", edit: func(fh *zip.FileHeader) { fh.SetMode(os.ModeSymlink | 0o777) }}), Limits{}, ErrUnsafe, "symlink", "course_files/passwd", "/etc/passwd"},
 		{"tar-slip", tarBytes(t, true, tent{name: "moodle_backup.xml", body: moodle2XML}, tent{name: "../../x", body: "x"}), Limits{}, ErrUnsafe, "parent-dir", "../../x", ""},
 		{"tar symlink", tarBytes(t, true, tent{name: "moodle_backup.xml", body: moodle2XML}, tent{name: "files/passwd", typeflag: '2', link: "/etc/passwd"}), Limits{}, ErrUnsafe, "symlink", "files/passwd", "/etc/passwd"},
 		{"tar hardlink", tarBytes(t, false, tent{name: "moodle_backup.xml", body: moodle2XML}, tent{name: "files/h", typeflag: '1', link: "moodle_backup.xml"}), Limits{}, ErrUnsafe, "hardlink", "files/h", "moodle_backup.xml"},

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 
 	kflate "github.com/klauspost/compress/flate"
 
@@ -57,6 +58,12 @@ func openZip(ctx context.Context, r io.ReaderAt, size int64, path string, head [
 		name, rawName := zipName(f.Name, opts.NameEncoding)
 		if why := unsafeReason(name); why != "" {
 			return nil, &UnsafeEntryError{Archive: path, Entry: name, Reason: why}
+		}
+		if m := f.Mode(); m&fs.ModeSymlink != 0 {
+			// Info-ZIP stores a Unix symlink as an entry whose data is the target.
+			return nil, &UnsafeEntryError{Archive: path, Entry: name, Reason: "symlink", Target: zipLinkTarget(f)}
+		} else if m&(fs.ModeDevice|fs.ModeNamedPipe|fs.ModeSocket|fs.ModeCharDevice) != 0 {
+			return nil, &UnsafeEntryError{Archive: path, Entry: name, Reason: "special"}
 		}
 		dir := f.Mode().IsDir() || (len(name) > 0 && name[len(name)-1] == '/')
 		name = cleanName(name, dir)
@@ -140,3 +147,17 @@ func (r *errReadCloser) Read(p []byte) (int, error) {
 }
 
 func (r *errReadCloser) Close() error { return r.rc.Close() }
+
+// zipLinkTarget reads a symlink entry's target (its data), if small.
+func zipLinkTarget(f *zip.File) string {
+	if f.UncompressedSize64 > 4096 {
+		return "?"
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return "?"
+	}
+	defer rc.Close()
+	b, _ := io.ReadAll(io.LimitReader(rc, 4096))
+	return string(b)
+}
