@@ -62,7 +62,7 @@ type Options struct {
 	// Default 1500.
 	FileSize int64
 	// ZipLevel is the deflate level of the zip (1 fastest … 9 smallest).
-	// Default 6.
+	// Default 6, or 1 when XMLSize is 64 MB or more.
 	ZipLevel int
 	// Damage lists the damage to inject. The zero value injects none.
 	Damage Damage
@@ -207,6 +207,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.ZipLevel == 0 {
 		o.ZipLevel = 6
+		if o.XMLSize >= 64<<20 {
+			o.ZipLevel = 1 // big test inputs: compression speed matters more than size
+		}
 	}
 	if o.Damage.StripRatio == 0 {
 		o.Damage.StripRatio = 1
