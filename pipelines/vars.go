@@ -146,7 +146,9 @@ func (v Vars) expandNode(file string, n *yaml.Node, isKey bool, errs *ErrorList,
 			return
 		}
 		n.Value = s
-		if n.Style&yaml.TaggedStyle == 0 {
+		if s == "" {
+			n.Tag = "!!str" // an empty value is an empty string, not null
+		} else if n.Style&yaml.TaggedStyle == 0 {
 			// Resolve the type of the substituted text, quoted or not:
 			// "${MIN:-0.9}" is a number, as the variable's text says.
 			n.Tag, n.Style = "", 0
