@@ -24,7 +24,13 @@ func unsafeReason(name string) string {
 	case len(name) >= 2 && name[1] == ':' && isLetter(name[0]):
 		return "drive-letter"
 	}
-	for _, el := range strings.Split(name, "/") {
+	for rest := name; rest != ""; {
+		el := rest
+		if i := strings.IndexByte(rest, '/'); i >= 0 {
+			el, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = ""
+		}
 		if el == ".." {
 			return "parent-dir"
 		}

@@ -236,7 +236,7 @@ func writeZip(ctx context.Context, b *Backup, w io.Writer, dest string, opts Wri
 			}
 			continue
 		}
-		fh := &zip.FileHeader{Name: name, Method: zip.Deflate, Modified: e.Modified}
+		fh := &zip.FileHeader{Name: name, Method: zip.Deflate, Modified: modTime(b, e)}
 		if e.Dir || e.Size == 0 || storedExt[strings.ToLower(filepath.Ext(name))] {
 			fh.Method = zip.Store
 		}
@@ -349,10 +349,7 @@ func writeTarGz(ctx context.Context, b *Backup, w io.Writer, dest string, opts W
 			return err
 		}
 		// USTAR holds whole seconds from 1970 on.
-		h := &tar.Header{Name: name, ModTime: e.Modified.Truncate(time.Second), Mode: 0o644, Typeflag: tar.TypeReg, Format: tar.FormatUSTAR}
-		if h.ModTime.Unix() <= 0 {
-			h.ModTime = time.Unix(0, 0)
-		}
+		h := &tar.Header{Name: name, ModTime: modTime(b, e).Truncate(time.Second), Mode: 0o644, Typeflag: tar.TypeReg, Format: tar.FormatUSTAR}
 		if e.Dir {
 			h.Typeflag, h.Mode = tar.TypeDir, 0o755
 			if err := tw.WriteHeader(h); err != nil {
@@ -414,4 +411,16 @@ func sized(ctx context.Context, e *Entry, name, dest, scratch string, buf []byte
 		return io.NopCloser(io.NewSectionReader(f, 0, size)), nil
 	})
 	return spooled, size, cleanup, nil
+}
+
+// modTime is the time written for e: its own, else the backup's date, else
+// 1980-01-01 (the zip epoch), so that outputs are reproducible.
+func modTime(b *Backup, e *Entry) time.Time {
+	switch {
+	case !e.Modified.IsZero() && e.Modified.Year() >= 1980:
+		return e.Modified
+	case !b.Facts.BackupDate.IsZero():
+		return b.Facts.BackupDate
+	}
+	return time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
 }

@@ -162,6 +162,9 @@ func TestWriteTarGz(t *testing.T) {
 	if diff := cmp.Diff(contents(t, in), contents(t, out)); diff != "" {
 		t.Errorf("contents (-in +out):\n%s", diff)
 	}
+	if got := out.Entry("course/course.xml").Modified; !got.Equal(in.Facts.BackupDate) {
+		t.Errorf("new entry time %v, want the backup date %v", got, in.Facts.BackupDate)
+	}
 	assertOnly(t, dir, "in.mbz", "out.mbz")
 
 	long := NewEntry(strings.Repeat("d", 120)+"/"+strings.Repeat("f", 120), 1, func() (io.ReadCloser, error) {
@@ -313,5 +316,25 @@ func assertOnly(t *testing.T, dir string, names ...string) {
 	}
 	if diff := cmp.Diff(names, got); diff != "" {
 		t.Errorf("files in %s (-want +got):\n%s", dir, diff)
+	}
+}
+
+func TestWriteReproducible(t *testing.T) {
+	dir := t.TempDir()
+	in := openT(t, sampleZip(t, dir))
+	in.SetEntry(NewEntry("new.xml", -1, func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader("<new/>")), nil }))
+	in.Entries = slices.DeleteFunc(in.Entries, func(e *Entry) bool { return !isASCII(e.Name) }) // USTAR
+	for _, f := range []Format{FormatZip, FormatTarGz} {
+		a, b := filepath.Join(dir, "a."+string(f)), filepath.Join(dir, "b."+string(f))
+		for _, p := range []string{a, b} {
+			if err := Write(context.Background(), in, p, WriteOptions{Format: f, Recompress: true}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		da, _ := os.ReadFile(a)
+		db, _ := os.ReadFile(b)
+		if !bytes.Equal(da, db) {
+			t.Errorf("%s: two writes of the same backup differ", f)
+		}
 	}
 }
