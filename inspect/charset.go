@@ -22,7 +22,6 @@ const lastPre16 = 2005070500
 type sample struct {
 	path string
 	off  int64
-	line int
 	text []byte
 }
 

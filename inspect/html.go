@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 
+	"github.com/moodlemig/moodlemig/repair"
 	"github.com/moodlemig/moodlemig/report"
 )
 
@@ -22,30 +23,11 @@ var htmlFields = map[string]bool{
 
 func isHTMLField(name []byte) bool { return htmlFields[string(name)] }
 
-// endTagWords are element names whose end tag "/name" survives the libxml2
-// damage as a glued word (spec repairs.md §3.3).
-var endTagWords = map[string]bool{
-	"p": true, "a": true, "div": true, "span": true, "li": true, "ul": true, "ol": true,
-	"td": true, "tr": true, "th": true, "table": true, "tbody": true, "strong": true, "em": true,
-	"b": true, "i": true, "u": true, "h1": true, "h2": true, "h3": true, "h4": true, "h5": true,
-	"h6": true, "blockquote": true, "pre": true, "sub": true, "sup": true, "font": true,
-	"center": true,
-}
-
-var strongShapes = [][]byte{
-	[]byte("br /"), []byte("hr /"), []byte("href="), []byte("src="), []byte("style="),
-	[]byte("class="), []byte("border="), []byte("valign="), []byte("nbsp;"), []byte("quot;"),
-	[]byte("amp;"), []byte("lt;"), []byte("gt;"), []byte("rsquo;"), []byte("eacute;"),
-}
-
-// libxml2Damaged reports whether an HTML field's raw value (known to hold no
-// '&', so no escaped markup at all) shows the signs of the libxml2 2.7
-// entity bug: end tags glued to text ("pHello/p"), "br /", attribute shapes
-// without quotes, entity tails without '&' (spec repairs.md §3.3). It needs
-// two strong signals, or one with the value opening with a glued "p".
-//
-// This is inspect's own small detector: repair/ had no committed scorer
-// when it was written.
+// libxml2Damaged scores an HTML field's raw value with repair's libxml2
+// damage scorer (spec repairs.md §3.3). The value is known to hold no '&',
+// so it has no escaped markup at all; a field whose markup survived is
+// never a candidate. It reports damage at a confidence of at least
+// minLibxml2Confidence, and whether repair-html would rebuild it.
 func libxml2Damaged(raw []byte) (bool, string) {
 	if bytes.IndexByte(raw, '"') >= 0 || bytes.IndexByte(raw, '<') >= 0 || bytes.IndexByte(raw, '>') >= 0 {
 		return false, ""
@@ -53,41 +35,19 @@ func libxml2Damaged(raw []byte) (bool, string) {
 	if bytes.IndexByte(raw, '/') < 0 && bytes.IndexByte(raw, ';') < 0 && bytes.IndexByte(raw, '=') < 0 {
 		return false, ""
 	}
-	strong := 0
-	var first string
-	for i := 0; i < len(raw); i++ {
-		if raw[i] != '/' || i > 0 && (raw[i-1] == '/' || raw[i-1] == ':') {
-			continue
-		}
-		j := i + 1
-		for j < len(raw) && (raw[j] >= 'a' && raw[j] <= 'z' || raw[j] >= '0' && raw[j] <= '9') {
-			j++
-		}
-		if j == i+1 || !endTagWords[string(raw[i+1:j])] {
-			continue
-		}
-		if j < len(raw) && (raw[j] == '/' || raw[j] == '.' || raw[j] >= 'A' && raw[j] <= 'Z') {
-			continue
-		}
-		strong++
-		if first == "" {
-			first = string(raw[i:j])
-		}
+	_, conf, changes := repair.RepairHTMLField(string(raw), repair.HTMLOptions{})
+	if float64(conf) < minLibxml2Confidence || len(changes) == 0 {
+		return false, ""
 	}
-	for _, s := range strongShapes {
-		if n := bytes.Count(raw, s); n > 0 {
-			strong += n
-			if first == "" {
-				first = string(s)
-			}
-		}
+	what := "repair-html rebuilds it"
+	if float64(conf) < repair.DefaultMinConfidence {
+		what = fmt.Sprintf("below repair-html's default min-confidence %.2f, so it is only reported", repair.DefaultMinConfidence)
 	}
-	weak := len(raw) > 2 && raw[0] == 'p' && (raw[1] >= 'A' && raw[1] <= 'Z' || raw[1] >= 0x80)
-	if strong >= 2 || strong == 1 && weak {
-		return true, fmt.Sprintf("%d markup remnant(s) such as %q", strong, first)
-	}
-	return false, ""
+	return true, fmt.Sprintf("confidence %.2f, %d markup remnant(s) such as %q; %s", float64(conf), len(changes), changeSample(changes[0]), what)
 }
+
+// minLibxml2Confidence is the least scorer confidence inspect reports.
+const minLibxml2Confidence = 0.5
 
 // htmlStats counts damaged HTML fields.
 type htmlStats struct{ n int }
@@ -95,8 +55,13 @@ type htmlStats struct{ n int }
 func (h *htmlStats) add(sc *scanner1, raw, path []byte, why string) {
 	h.n++
 	sc.finding(CodeLibxml2, report.Warning, path,
-		"HTML lost its < > \" & (libxml2 2.7 entity bug on the site that restored this course): "+why+"; the repair-html stage rebuilds it",
+		"HTML lost its < > \" & (libxml2 2.7 entity bug on the site that restored this course): "+why,
 		snippet(raw, 80))
 }
 
 func (h *htmlStats) finish(*scanner1) {}
+
+// changeSample shows one rebuilt spot as "before → after".
+func changeSample(c repair.Change) string {
+	return c.Before + " → " + c.After
+}

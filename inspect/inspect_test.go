@@ -341,3 +341,57 @@ func lineCol(b []byte, off int64) (int, int) {
 	last := strings.LastIndexByte(string(pre), '\n')
 	return line, utf8.RuneCount(pre[last+1:]) + 1
 }
+
+// TestAgainstSpots compares findings with the damaged spots the generator
+// lists: every finding is on a damaged value (no false positive) and the
+// damaged values are found (all links and characters, ≥ 95% of the
+// stripped HTML fields; a field whose damage changed nothing is not
+// damaged).
+func TestAgainstSpots(t *testing.T) {
+	tests := []struct {
+		file, code, kind string
+		recall           float64
+	}{
+		{"backup-19-libxml2-stripped.zip", CodeLibxml2, "strip-entities", 0.95},
+		{"backup-19-relative-links.zip", CodeUnencodedLink, "relative-link", 1},
+		{"backup-15-control-chars.zip", CodeInvalidChar, "invalid-char", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "x.zip")
+			m, err := gen.WriteZip(p, sampleOptions(t, tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := mustInspect(t, p, Options{MaxPerCode: 10000})
+			// Spots are located by the offset of their value; a finding
+			// inside a value (invalid-char) belongs to the spot before it.
+			var spots []gen.Spot
+			for _, s := range m.Spots {
+				if strings.HasPrefix(s.Kind, tt.kind) && s.Clean != s.Damaged {
+					spots = append(spots, s)
+				}
+			}
+			hit := map[int]bool{}
+			for _, f := range r.Findings {
+				if f.Code != tt.code {
+					continue
+				}
+				k := -1
+				for i, s := range spots {
+					if s.Offset <= f.Offset && f.Offset <= s.Offset+int64(len(s.Damaged))+64 {
+						k = i
+					}
+				}
+				if k < 0 {
+					t.Errorf("finding on an undamaged value: %v", f)
+					continue
+				}
+				hit[k] = true
+			}
+			if got := float64(len(hit)) / float64(len(spots)); got < tt.recall {
+				t.Errorf("found %d of %d damaged values (%.2f < %.2f)", len(hit), len(spots), got, tt.recall)
+			}
+		})
+	}
+}

@@ -2,7 +2,6 @@ package xmlscan
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"unicode/utf8"
@@ -227,9 +226,6 @@ func IsSpace(b []byte) bool {
 	}
 	return true
 }
-
-// errTooLong is wrapped in the SyntaxError of a token over MaxTokenSize.
-var errTooLong = errors.New("token too long")
 
 // Next advances to the next token. It returns false at the end of the input
 // or when the scan stopped on an error (see Err).
