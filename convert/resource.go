@@ -235,7 +235,9 @@ func resourceToIMSCP(a *Activity, mod *Node, ref string) error {
 	a.SetModName("imscp")
 	intro, introformat := resourceIntro(a, mod)
 	deployed := fmt.Sprintf("moddata/resource/%d", a.Instance)
+	structure := Null
 	if a.c.files.IsSourceDir(deployed) {
+		structure = a.manifestStructure(deployed)
 		if _, err := a.AddTree(deployed, a.Area("content", 1)); err != nil {
 			return err
 		}
@@ -252,6 +254,6 @@ func resourceToIMSCP(a *Activity, mod *Node, ref string) error {
 	}
 	return a.WriteInstance(func(x *XMLWriter) {
 		x.Leaves("name", mod.Value("NAME"), "intro", intro, "introformat", introformat,
-			"revision", 1, "keepold", 1, "structure", Null, "timemodified", mod.Int("TIMEMODIFIED"))
+			"revision", 1, "keepold", 1, "structure", structure, "timemodified", mod.Int("TIMEMODIFIED"))
 	})
 }
