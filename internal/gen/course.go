@@ -411,7 +411,12 @@ func (g *gen) writeUsers() {
 	x, e, p := g.x, g.e, g.p
 	t := g.tg("users")
 	x.start("USERS")
+	courseLeg := g.leg
+	defer func() { g.leg = courseLeg }()
 	for i, u := range p.users {
+		// A user's profile was typed in the charset of the user's own
+		// language pack (repairs.md §2.4: profile fields belong to the user).
+		g.leg = g.legacyFor(u.lang)
 		x.start("USER")
 		x.i("ID", u.id)
 		x.raw("AUTH", u.auth)
@@ -490,6 +495,24 @@ func (g *gen) writeUsers() {
 		x.maybeFlush()
 	}
 	x.end()
+}
+
+// legacyFor is the legacy charset of text owned by a user of language
+// lang: the course charset for the course language, else that language's
+// pack charset (nil when the course has no legacy charset).
+func (g *gen) legacyFor(lang string) *legacy {
+	if g.courseLeg == nil || lang == g.o.Lang {
+		return g.courseLeg
+	}
+	if g.legs == nil {
+		g.legs = map[string]*legacy{}
+	}
+	l, ok := g.legs[lang]
+	if !ok {
+		l = newLegacy(languages[lang].charset)
+		g.legs[lang] = l
+	}
+	return l
 }
 
 // writeLegacyRoles writes USER/ROLES: only "needed" in 1.9; before, the

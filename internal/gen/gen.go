@@ -12,20 +12,22 @@ import (
 
 // gen holds the state of one moodle.xml run.
 type gen struct {
-	o        Options
-	e        era
-	p        *plan
-	m        *Manifest
-	x        *xw
-	leg      *legacy // nil = UTF-8 text
-	mojibake bool
-	links    *linkEncoder
-	strip    map[string]bool
-	stripAll bool
-	dmg      *rand.Rand // damage decisions only, so content never depends on them
-	invalid  spreader
-	rel      spreader
-	pending  []pendingSpot
+	o         Options
+	e         era
+	p         *plan
+	m         *Manifest
+	x         *xw
+	leg       *legacy            // charset of the text being written; nil = UTF-8
+	courseLeg *legacy            // the course's legacy charset
+	legs      map[string]*legacy // users' pack charsets by language
+	mojibake  bool
+	links     *linkEncoder
+	strip     map[string]bool
+	stripAll  bool
+	dmg       *rand.Rand // damage decisions only, so content never depends on them
+	invalid   spreader
+	rel       spreader
+	pending   []pendingSpot
 
 	// growth: the forum writer adds discussions until the file reaches
 	// growTo bytes minus the bytes that follow the forums (tail).
@@ -281,6 +283,7 @@ func newGen(o Options, e era, p *plan) *gen {
 	if o.Damage.Charset != "" {
 		name, _ := o.charsetName()
 		g.leg = newLegacy(name)
+		g.courseLeg = g.leg
 		g.mojibake = e.mojibakeEra() && !o.Damage.RawLegacyBytes
 		g.m.Charset = name
 		g.m.Mojibake = g.mojibake && !o.Clean

@@ -89,7 +89,9 @@ type Damage struct {
 	// "windows-1250", "windows-1251", "windows-1256", "windows-1257",
 	// "koi8-r", "euc-jp", "shift_jis", "gb2312", "gbk", "big5", "euc-kr",
 	// "tis-620", or "auto" for the charset of Lang's 1.5 language pack
-	// (repairs.md §2.2). "" = none. For Version 1.5 – 1.7 the text is what
+	// (repairs.md §2.2). "" = none. It is the charset of the course's text;
+	// the profile fields of a user whose LANG differs (some users are "en")
+	// are in that user's pack charset, as repairs.md §2.4 reads them. For Version 1.5 – 1.7 the text is what
 	// those writers produced: valid UTF-8 holding each legacy byte as one
 	// Latin-1 character (utf8_encode mojibake). For 1.8+ the legacy bytes
 	// are written raw under the UTF-8 declaration (a mis-migrated site).
