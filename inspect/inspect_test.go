@@ -395,3 +395,126 @@ func TestAgainstSpots(t *testing.T) {
 		})
 	}
 }
+
+func TestNotWellFormed(t *testing.T) {
+	tests := []struct {
+		name, header string
+		code         string
+		col          int // column of the first finding, on line 17
+	}{
+		{"bare ampersand", "<FULLNAME>Bio & Co</FULLNAME>", CodeNotWellFormed, 21},
+		{"mismatched tag", "<FULLNAME>Bio</FULLNAM>", CodeNotWellFormed, 20},
+		{"undeclared entity", "<FULLNAME>Bio&nbsp;Co</FULLNAME>", CodeNotWellFormed, 20},
+		{"control character", "<FULLNAME>Bio\x1bCo</FULLNAME>", CodeInvalidChar, 20},
+		{"clean", "<FULLNAME>Bio &amp; Co&#233;</FULLNAME>", "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := mustInspect(t, writeFolder(t, "en_utf8", tt.header, ""), Options{})
+			if r.Failed() {
+				t.Fatal(r.Error)
+			}
+			w := warnings(r)
+			if tt.code == "" {
+				if len(w) > 0 {
+					t.Errorf("clean: warnings %v", r.Findings)
+				}
+				return
+			}
+			if r.FindingCounts[tt.code] == 0 {
+				t.Fatalf("no %s: %v", tt.code, r.Findings)
+			}
+			for _, f := range r.Findings {
+				if f.Code == tt.code {
+					if f.Line != 17 || f.Column != tt.col || f.Path != "MOODLE_BACKUP/COURSE/HEADER/FULLNAME" {
+						t.Errorf("badly located: %+v", f)
+					}
+					break
+				}
+			}
+		})
+	}
+}
+
+// Test2x inspects an extracted 2.x backup: kind, facts, the sections and
+// activities its moodle_backup.xml lists, and the newer-than-target check.
+func Test2x(t *testing.T) {
+	dir := t.TempDir()
+	xml := `<?xml version="1.0" encoding="UTF-8"?>
+<moodle_backup>
+  <information>
+    <name>backup-moodle2-course-2-x.mbz</name>
+    <moodle_version>2024100700</moodle_version>
+    <moodle_release>4.5 (Build: 20241007)</moodle_release>
+    <backup_version>2024100700</backup_version>
+    <backup_release>4.5</backup_release>
+    <backup_date>1728300000</backup_date>
+    <original_wwwroot>https://lms.example.org</original_wwwroot>
+    <original_course_fullname>Bio 101</original_course_fullname>
+    <original_course_shortname>BIO101</original_course_shortname>
+    <contents>
+      <activities>
+        <activity><moduleid>1</moduleid><sectionid>1</sectionid><modulename>forum</modulename><title>News</title><directory>activities/forum_1</directory></activity>
+        <activity><moduleid>2</moduleid><sectionid>2</sectionid><modulename>quiz</modulename><title>Q</title><directory>activities/quiz_2</directory></activity>
+        <activity><moduleid>3</moduleid><sectionid>2</sectionid><modulename>forum</modulename><title>F</title><directory>activities/forum_3</directory></activity>
+      </activities>
+      <sections>
+        <section><sectionid>1</sectionid><title>0</title><directory>sections/section_1</directory></section>
+        <section><sectionid>2</sectionid><title>1</title><directory>sections/section_2</directory></section>
+      </sections>
+      <course><courseid>2</courseid><title>BIO101</title><directory>course</directory></course>
+    </contents>
+  </information>
+</moodle_backup>
+`
+	if err := os.WriteFile(filepath.Join(dir, "moodle_backup.xml"), []byte(xml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := mustInspect(t, dir, Options{TargetVersion: "4.1"})
+	if r.Failed() {
+		t.Fatal(r.Error)
+	}
+	if r.Kind != "2.x" || r.Counts.Sections != 2 {
+		t.Errorf("kind %s, sections %d", r.Kind, r.Counts.Sections)
+	}
+	if d := cmp.Diff(map[string]int{"forum": 2, "quiz": 1}, r.Counts.Activities); d != "" {
+		t.Errorf("activities: %s", d)
+	}
+	if r.FindingCounts[CodeNewer] != 1 {
+		t.Errorf("4.5 backup for a 4.1 target: %v", r.FindingCounts)
+	}
+	if r := mustInspect(t, dir, Options{TargetVersion: "4.5"}); r.FindingCounts[CodeNewer] != 0 {
+		t.Errorf("4.5 backup for a 4.5 target: %v", r.FindingCounts)
+	}
+}
+
+func TestFind(t *testing.T) {
+	dir := t.TempDir()
+	for _, p := range []string{"a.zip", "sub/b.MBZ", "sub/deep/c.tar.gz", "sub/notes.txt", "ext/moodle.xml", "ext/course_files/x.zip"} {
+		full := filepath.Join(dir, p)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := Find(context.Background(), []string{dir, filepath.Join(dir, "a.zip"), filepath.Join(dir, "sub", "*.MBZ")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel := make([]string, len(got))
+	for i, g := range got {
+		rel[i], _ = filepath.Rel(dir, g)
+	}
+	// The extracted backup ext/ is one backup: its course_files are not searched.
+	want := []string{"a.zip", "ext", "sub/b.MBZ", "sub/deep/c.tar.gz"}
+	if d := cmp.Diff(want, rel); d != "" {
+		t.Errorf("Find (-want +got):\n%s", d)
+	}
+	for _, bad := range []string{filepath.Join(dir, "missing.zip"), filepath.Join(dir, "*.none"), filepath.Join(dir, "sub", "deep", "..", "..", "ext", "course_files", "..", "..", "sub", "notes.txt", "x")} {
+		if _, err := Find(context.Background(), []string{bad}); err == nil {
+			t.Errorf("Find(%s): no error", bad)
+		}
+	}
+}
