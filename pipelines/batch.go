@@ -258,7 +258,8 @@ func (r *runner) setup() error {
 		return err
 	}
 	r.jrn = j
-	r.tmpRoot = filepath.Join(r.OutDir, StateDir, "tmp-"+strings.TrimSuffix(strings.TrimPrefix(journalName(r.Shard), "journal"), ".jsonl"))
+	// one temp folder per shard: shards may share OUTDIR at the same time
+	r.tmpRoot = filepath.Join(r.OutDir, StateDir, "tmp"+strings.TrimSuffix(strings.TrimPrefix(journalName(r.Shard), "journal"), ".jsonl"))
 	if err := os.RemoveAll(r.tmpRoot); err != nil {
 		return fmt.Errorf("remove leftovers of an earlier run: %w", err)
 	}
