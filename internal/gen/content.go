@@ -13,6 +13,7 @@ type tg struct {
 	lang language
 	b    []byte // html and plain results
 	u    []byte // URL being built
+	mod  string // module type whose text this is ("" outside activities)
 }
 
 func (g *gen) tg(parts ...any) *tg {
@@ -297,7 +298,15 @@ func (t *tg) internal(b, path []byte) []byte {
 	}
 	abs := g.p.www + string(path)
 	var k, u string
-	switch g.dmg.IntN(4) {
+	kinds := 4
+	own := "/mod/" + t.mod + "/"
+	if t.mod != "" && strings.HasPrefix(string(path), own) {
+		kinds = 5 // a link from a module's text to the same module's script
+	}
+	switch g.dmg.IntN(kinds) {
+	case 4:
+		k = "bare"
+		u = strings.TrimPrefix(string(path), own)
 	case 0:
 		k = "relative"
 		if rest, ok := strings.CutPrefix(string(path), "/mod/"); ok {

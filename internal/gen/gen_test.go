@@ -81,7 +81,7 @@ func TestManifestMatchesParse(t *testing.T) {
 		{},
 		{Version: "1.5", Seed: 2, Sections: 12, ModulesPerSection: 4, Users: 5, Logs: 40},
 		{Seed: 6, Logs: 25, XMLSize: 1 << 20},
-		{Version: "1.7", Seed: 3, Lang: "el"},
+		{Version: "1.7", Seed: 3, Lang: "el", OrphanSections: 2},
 		{Version: "1.9.3", Seed: 4, NoUserData: true},
 	} {
 		data, m := xmlOf(t, o)
@@ -379,4 +379,16 @@ func FuzzWriteXML(f *testing.F) {
 			t.Fatalf("%+v: %d modules parsed, manifest %d", o, got, sum(m.Modules))
 		}
 	})
+}
+
+// TestOrphanSections checks sections above NUMSECTIONS are written, each
+// with its activity.
+func TestOrphanSections(t *testing.T) {
+	data, m := xmlOf(t, Options{Sections: 4, OrphanSections: 2})
+	if !bytes.Contains(data, []byte("<NUMSECTIONS>4</NUMSECTIONS>")) || m.Sections != 7 {
+		t.Errorf("NUMSECTIONS 4 and %d sections, want 7", m.Sections)
+	}
+	if !bytes.Contains(data, []byte("<NUMBER>6</NUMBER>")) {
+		t.Error("no section 6")
+	}
 }

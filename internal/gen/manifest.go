@@ -86,7 +86,8 @@ type Spot struct {
 	// "invalid-char:latin1", "invalid-char:truncated-utf8",
 	// "invalid-char:fffe", or "relative-link:relative",
 	// "relative-link:root-relative", "relative-link:scheme",
-	// "relative-link:www".
+	// "relative-link:www", "relative-link:bare" (a script of the module
+	// whose text holds the link, e.g. "view.php?id=12" in a forum post).
 	Kind string
 	// Path is the element path of the value, e.g.
 	// "MOODLE_BACKUP/COURSE/MODULES/MOD/DISCUSSIONS/DISCUSSION/POSTS/POST/MESSAGE".

@@ -26,6 +26,7 @@ func (g *gen) writeModules() {
 				return
 			}
 			t := g.tg("mod", m.typ, m.id)
+			t.mod = m.typ
 			x.start("MOD")
 			x.i("ID", m.id)
 			x.raw("MODTYPE", m.typ)

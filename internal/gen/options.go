@@ -25,6 +25,10 @@ type Options struct {
 	// Sections is the number of course sections after section 0
 	// (NUMSECTIONS). Default 10.
 	Sections int
+	// OrphanSections adds sections numbered above NUMSECTIONS, one
+	// activity each: what remained when a teacher lowered the number of
+	// sections (the 1.x writer wrote every section row). Default 0.
+	OrphanSections int
 	// ModulesPerSection is the number of activities in each numbered section
 	// (section 0 always holds the news forum and a label). The module types
 	// cycle through every type and subtype, so the default course (10×3)
@@ -226,6 +230,8 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("modules per section %d: want 1..200", o.ModulesPerSection)
 	case o.Users < 0 || o.Users > 1_000_000:
 		return o, fmt.Errorf("users %d: want 1..1000000", o.Users)
+	case o.OrphanSections < 0 || o.OrphanSections > 100:
+		return o, fmt.Errorf("orphan sections %d: want 0..100", o.OrphanSections)
 	case o.Logs < 0:
 		return o, fmt.Errorf("logs %d: want a positive number", o.Logs)
 	case o.Discussions < 0 || o.PostsPerDiscussion < 0:

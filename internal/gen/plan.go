@@ -207,7 +207,7 @@ func newPlan(o Options, e era) *plan {
 		p.byType[k.typ] = append(p.byType[k.typ], m)
 		return m
 	}
-	p.sections = make([][]*mod, o.Sections+1)
+	p.sections = make([][]*mod, o.Sections+1+o.OrphanSections)
 	news := newMod(kind{"forum", "news"}, 0)
 	news.name = "News forum"
 	p.sections[0] = append(p.sections[0], news)
@@ -220,6 +220,11 @@ func newPlan(o Options, e era) *plan {
 			p.sections[s] = append(p.sections[s], newMod(kindCycle[k%len(kindCycle)], s))
 			k++
 		}
+	}
+	// orphaned sections (above NUMSECTIONS) keep one activity each
+	for s := o.Sections + 1; s < len(p.sections); s++ {
+		p.sections[s] = append(p.sections[s], newMod(kindCycle[k%len(kindCycle)], s))
+		k++
 	}
 
 	// groups
