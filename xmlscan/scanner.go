@@ -2,6 +2,7 @@ package xmlscan
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"unicode/utf8"
@@ -512,6 +513,22 @@ var special = func() (t [256]bool) {
 	return t
 }()
 
+// SWAR constants: one in each byte, and each byte's high bit.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// hasSpecial reports whether one of the 8 bytes of x may need attention in
+// character data: below 0x20, at or above 0x80, '&' or '<'. False
+// positives are harmless (the byte loop decides).
+func hasSpecial(x uint64) bool {
+	ctl := (x - ones*0x20) &^ x & highs
+	amp := x ^ (ones * '&')
+	lt := x ^ (ones * '<')
+	return (ctl|x&highs|(amp-ones)&^amp&highs|(lt-ones)&^lt&highs) != 0
+}
+
 // charData scans character data starting at buf[from] (from >= s.start).
 func (s *Scanner) charData(from int) {
 	s.kind = CharData
@@ -521,6 +538,13 @@ func (s *Scanner) charData(from int) {
 		i := s.start + rel
 	scan:
 		for i < len(b) {
+			// Skip 8 plain bytes at a time.
+			for i+8 <= len(b) && !hasSpecial(binary.LittleEndian.Uint64(b[i:])) {
+				i += 8
+			}
+			if i >= len(b) {
+				break
+			}
 			if !special[b[i]] {
 				i++
 				continue

@@ -322,3 +322,22 @@ func TestKeep(t *testing.T) {
 		t.Errorf("asked %d, reported %d; want 5, 2", asked, got)
 	}
 }
+
+func TestHasSpecial(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		for pos := 0; pos < 8; pos++ {
+			var w [8]byte
+			for i := range w {
+				w[i] = 'a'
+			}
+			w[pos] = byte(c)
+			x := uint64(0)
+			for i := 7; i >= 0; i-- {
+				x = x<<8 | uint64(w[i])
+			}
+			if special[c] && !hasSpecial(x) {
+				t.Fatalf("byte 0x%02X at %d missed", c, pos)
+			}
+		}
+	}
+}
