@@ -526,7 +526,7 @@ func hasSpecial(x uint64) bool {
 	ctl := (x - ones*0x20) &^ x & highs
 	amp := x ^ (ones * '&')
 	lt := x ^ (ones * '<')
-	return (ctl|x&highs|(amp-ones)&^amp&highs|(lt-ones)&^lt&highs) != 0
+	return (ctl | x&highs | (amp-ones)&^amp&highs | (lt-ones)&^lt&highs) != 0
 }
 
 // charData scans character data starting at buf[from] (from >= s.start).
