@@ -470,3 +470,43 @@ func TestMissingFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestDoubleUTF8 checks exactly N values are double-encoded UTF-8 and map
+// back to their twin (Latin-1 characters -> bytes -> UTF-8).
+func TestDoubleUTF8(t *testing.T) {
+	for _, o := range []Options{
+		{Version: "1.5", Lang: "fr", Seed: 2, Damage: Damage{DoubleUTF8: 6}},
+		{Version: "1.9", Lang: "ru", Seed: 3, Damage: Damage{DoubleUTF8: 5}},
+		{Version: "1.5", Lang: "ru", Seed: 4, Damage: Damage{DoubleUTF8: 4, Charset: "auto"}},
+	} {
+		n := o.Damage.DoubleUTF8
+		dam, clean, dm, _ := pair(t, o)
+		if dm.Damage["double-utf8"] != n || len(dm.Spots) != n {
+			t.Fatalf("%s/%s: %v", o.Version, o.Lang, dm.Damage)
+		}
+		dl, cl := leaves(dam), leaves(clean)
+		byStart := map[int]int{}
+		for i, l := range dl {
+			byStart[l.start] = i
+		}
+		for _, s := range dm.Spots {
+			if s.Damaged != string(liftLatin1(nil, []byte(s.Clean))) {
+				t.Errorf("spot: %q is not the lifted %q", s.Damaged, s.Clean)
+			}
+			i, ok := byStart[int(s.Offset)]
+			if !ok {
+				t.Fatalf("spot at %d is not a value", s.Offset)
+			}
+			var raw []byte
+			for _, r := range unescape(dl[i].val) {
+				if r > 0xFF {
+					t.Fatalf("%s holds U+%04X", dl[i].name, r)
+				}
+				raw = append(raw, byte(r))
+			}
+			if !utf8.Valid(raw) || string(raw) != unescape(cl[i].val) {
+				t.Errorf("%s: %q does not map back to the twin's %q", dl[i].name, raw, unescape(cl[i].val))
+			}
+		}
+	}
+}

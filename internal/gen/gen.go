@@ -27,6 +27,7 @@ type gen struct {
 	dmg       *rand.Rand // damage decisions only, so content never depends on them
 	invalid   spreader
 	rel       spreader
+	dbl       spreader // DoubleUTF8
 	pending   []pendingSpot
 
 	// growth: the forum writer adds discussions until the file reaches
@@ -37,6 +38,7 @@ type gen struct {
 	forumsEnd     int64
 	linkCount     int64
 	nonEmpty      int64     // non-empty text values (candidates for invalid characters)
+	nonASCII      int64     // values with non-ASCII text (candidates for double UTF-8)
 	internalLinks int64     // links to the source site (candidates for relative links)
 	noRel         bool      // writing text that does not go through xw.text (block config)
 	files         []zipFile // module, user and group files met while writing
@@ -197,13 +199,13 @@ func writeXML(w io.Writer, o Options) (*Manifest, []zipFile, *plan, error) {
 	e, _ := parseVersion(o.Version)
 	p := newPlan(o, e)
 	var growTo, tail int64
-	invalidTotal, relTotal := int64(0), int64(0)
-	if o.XMLSize > 0 || o.Damage.InvalidXMLChars > 0 || o.Damage.RelativeLinks > 0 {
+	invalidTotal, relTotal, dblTotal := int64(0), int64(0), int64(0)
+	if o.XMLSize > 0 || o.Damage.InvalidXMLChars > 0 || o.Damage.RelativeLinks > 0 || o.Damage.DoubleUTF8 > 0 {
 		// First pass: the course without growth or damage, to measure it.
 		measure := func() (*gen, error) {
 			mo := o
 			mo.XMLSize = 0
-			mo.Damage = Damage{Charset: o.Damage.Charset, RawLegacyBytes: o.Damage.RawLegacyBytes}
+			mo.Damage = Damage{Charset: o.Damage.Charset, RawLegacyBytes: o.Damage.RawLegacyBytes, DoubleUTF8: o.Damage.DoubleUTF8}
 			g := newGen(mo, e, p)
 			return g, g.run(io.Discard, 0, 0)
 		}
@@ -237,10 +239,12 @@ func writeXML(w io.Writer, o Options) (*Manifest, []zipFile, *plan, error) {
 		}
 		invalidTotal = int64(float64(g.nonEmpty) * scale * f)
 		relTotal = int64(float64(g.internalLinks) * scale * f)
+		dblTotal = int64(float64(g.nonASCII) * scale * f)
 	}
 	g := newGen(o, e, p)
 	g.invalid = newSpreader(o.Damage.InvalidXMLChars, invalidTotal)
 	g.rel = newSpreader(o.Damage.RelativeLinks, relTotal)
+	g.dbl = newSpreader(o.Damage.DoubleUTF8, dblTotal)
 	limit := int64(0)
 	if o.Damage.TruncateXML > 0 && !o.Clean {
 		if o.XMLSize > 0 {
@@ -249,7 +253,7 @@ func writeXML(w io.Writer, o Options) (*Manifest, []zipFile, *plan, error) {
 			// measure first, then cut
 			cw := &countWriter{}
 			g2 := newGen(o, e, p)
-			g2.invalid, g2.rel = g.invalid, g.rel
+			g2.invalid, g2.rel, g2.dbl = g.invalid, g.rel, g.dbl
 			if err := g2.run(cw, growTo, tail); err != nil {
 				return nil, nil, nil, err
 			}

@@ -82,7 +82,7 @@ const MaxSpots = 5000
 
 // Spot is one damaged place.
 type Spot struct {
-	// Kind is "strip-entities", "invalid-char:control",
+	// Kind is "strip-entities", "double-utf8", "invalid-char:control",
 	// "invalid-char:latin1", "invalid-char:truncated-utf8",
 	// "invalid-char:fffe", or "relative-link:relative",
 	// "relative-link:root-relative", "relative-link:scheme",

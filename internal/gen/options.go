@@ -114,6 +114,11 @@ type Damage struct {
 	// (images and documents the HTML links to, resource files), as the
 	// writer did when a source file was missing (§10.19). WriteZip only.
 	MissingFiles int
+	// DoubleUTF8 is the number of non-ASCII text values stored as UTF-8
+	// bytes on a legacy-charset site and written utf8_encode'd, i.e.
+	// double-encoded ("é" as "Ã©", repairs.md §2.5 item 5), spread over the
+	// file. Any version; with or without Charset.
+	DoubleUTF8 int
 	// InvalidXMLChars is the number of text values that get one character
 	// XML forbids, spread over the file. Pre-1.6 versions get C0 control
 	// characters (the writer did not strip them); 1.6+ get what passed its
@@ -148,7 +153,7 @@ type Damage struct {
 
 // Any reports whether d injects any damage.
 func (d Damage) Any() bool {
-	return d.Charset != "" || d.RawLegacyBytes || d.NoDeclaration || d.CRLF || d.MissingFiles > 0 || d.InvalidXMLChars > 0 ||
+	return d.Charset != "" || d.RawLegacyBytes || d.NoDeclaration || d.CRLF || d.MissingFiles > 0 || d.DoubleUTF8 > 0 || d.InvalidXMLChars > 0 ||
 		len(d.StripEntities) > 0 || d.RelativeLinks > 0 || d.NestedRoot != "" || d.Truncate ||
 		d.TruncateXML > 0
 }
@@ -246,7 +251,7 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("truncate-at %g: want a share between 0 and 1", o.Damage.TruncateAt)
 	case o.Damage.TruncateXML < 0 || o.Damage.TruncateXML >= 1:
 		return o, fmt.Errorf("truncate-xml %g: want a share between 0 and 1", o.Damage.TruncateXML)
-	case o.Damage.InvalidXMLChars < 0 || o.Damage.RelativeLinks < 0 || o.Damage.MissingFiles < 0:
+	case o.Damage.InvalidXMLChars < 0 || o.Damage.RelativeLinks < 0 || o.Damage.MissingFiles < 0 || o.Damage.DoubleUTF8 < 0:
 		return o, fmt.Errorf("damage counts must not be negative")
 	case strings.ContainsAny(o.Damage.NestedRoot, "\\:") || strings.HasPrefix(o.Damage.NestedRoot, "/") || strings.Contains(o.Damage.NestedRoot, ".."):
 		return o, fmt.Errorf("nested root %q: want a plain relative folder name", o.Damage.NestedRoot)

@@ -32,6 +32,8 @@ func Samples() []Sample {
 			small(4, "1.5", "ru", Damage{Charset: "koi8-r", RawLegacyBytes: true})},
 		{"backup-15-ja-eucjp.zip", "Moodle 1.5.1 Japanese course (ja pack = EUC-JP), utf8_encode'd.",
 			small(5, "1.5", "ja", Damage{Charset: "auto"})},
+		{"backup-15-fr-double-utf8.zip", "Moodle 1.5.1 French course (windows-1252 site) where 6 values were typed in UTF-8: double-encoded ('Ã©' for 'é') among the single-encoded rest.",
+			small(15, "1.5", "fr", Damage{Charset: "windows-1252", DoubleUTF8: 6})},
 		{"backup-15-control-chars.zip", "Moodle 1.5.1 English course with 6 C0 control characters (form feed, ESC …) in text values: not well-formed.",
 			small(6, "1.5", "en", Damage{InvalidXMLChars: 6})},
 		{"backup-19-invalid-utf8.zip", "Moodle 1.9.19 course with 6 values a 1.9 writer let through: Latin-1 bytes, a cut UTF-8 sequence, U+FFFE.",

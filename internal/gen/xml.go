@@ -181,6 +181,7 @@ func (x *xw) hb(name string, v []byte) { x.text(name, v, true) }
 // link encoding, escaping, and the era's charset step. v is not kept.
 func (x *xw) text(name string, v []byte, html bool) {
 	g := x.g
+	orig := v
 	if g.leg != nil {
 		x.rep = g.leg.appendRepresentable(x.rep[:0], v)
 		v = x.rep
@@ -194,8 +195,29 @@ func (x *xw) text(name string, v []byte, html bool) {
 		g.nonEmpty++
 	}
 	hit := len(v) > 0 && g.invalid.hit()
+	dblCandidate := g.o.Damage.DoubleUTF8 > 0 && hasNonASCII(orig)
+	if dblCandidate {
+		g.nonASCII++
+	}
 	if strip || hit || len(g.pending) > 0 {
 		v = x.damage(v, strip, hit, ord, start)
+	} else if dblCandidate {
+		if g.dbl.hit() {
+			// UTF-8 typed into a legacy-charset site: the stored bytes are
+			// UTF-8, and utf8_encode (or a second conversion) lifted each
+			// byte to one Latin-1 character: "é" became "Ã©".
+			clean := string(orig)
+			x.dmg = liftLatin1(x.dmg[:0], orig)
+			g.spot(x, "double-utf8", ord, start, clean, string(x.dmg), -1)
+			if g.o.Clean {
+				x.dmg = append(x.dmg[:0], orig...)
+			}
+			if g.leg != nil {
+				g.m.LegacyValues++
+			}
+			x.write(name, x.dmg)
+			return
+		}
 	}
 	if len(v) > 0 && bytes.Contains(v, g.links.wwwB) && !isNumeric(v) {
 		x.lnk = g.links.appendEncoded(x.lnk[:0], v, g.countLink)
@@ -217,6 +239,17 @@ func (x *xw) text(name string, v []byte, html bool) {
 			return
 		}
 	}
+	x.write(name, v)
+}
+
+// write ends a leaf: link encoding, escaping, line ends, closing tag; no
+// charset step.
+func (x *xw) write(name string, v []byte) {
+	g := x.g
+	if len(v) > 0 && bytes.Contains(v, g.links.wwwB) && !isNumeric(v) {
+		x.lnk = g.links.appendEncoded(x.lnk[:0], v, g.countLink)
+		v = x.lnk
+	}
 	if x.eol != "\n" && bytes.IndexByte(v, '\n') >= 0 {
 		x.tmp = appendEscaped(x.tmp[:0], v)
 		x.buf = append(x.buf, bytes.ReplaceAll(x.tmp, []byte("\n"), []byte(x.eol))...)
@@ -224,6 +257,15 @@ func (x *xw) text(name string, v []byte, html bool) {
 		x.buf = appendEscaped(x.buf, v)
 	}
 	x.close(name)
+}
+
+// liftLatin1 appends each byte of p as the Latin-1 character of the same
+// value (what utf8_encode does).
+func liftLatin1(dst, p []byte) []byte {
+	for _, c := range p {
+		dst = utf8.AppendRune(dst, rune(c))
+	}
+	return dst
 }
 
 // damage applies the damage chosen for this value and records the spots.
