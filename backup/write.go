@@ -68,6 +68,13 @@ func Write(ctx context.Context, b *Backup, dest string, opts WriteOptions) (err 
 	if err != nil {
 		return fmt.Errorf("write %s: %w", dest, err)
 	}
+	// CreateTemp makes the file private (0600); an output is an ordinary
+	// file the admin hands to Moodle, often as another user.
+	if err = tmp.Chmod(OutputMode); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", dest, err)
+	}
 	defer func() {
 		if err != nil {
 			tmp.Close()
@@ -104,6 +111,9 @@ func Write(ctx context.Context, b *Backup, dest string, opts WriteOptions) (err 
 	syncDir(dir)
 	return nil
 }
+
+// OutputMode is the permission of the files Write creates.
+const OutputMode os.FileMode = 0o644
 
 // place moves the finished temporary file to dest. Without overwrite it
 // links (which fails if dest appeared meanwhile) and falls back to a

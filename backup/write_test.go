@@ -338,3 +338,21 @@ func TestWriteReproducible(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteOutputIsReadable(t *testing.T) {
+	dir := t.TempDir()
+	in := openT(t, sampleZip(t, dir))
+	for _, f := range []Format{FormatZip} { // (the sample's Unicode names do not fit USTAR)
+		dest := filepath.Join(dir, "out."+string(f))
+		if err := Write(context.Background(), in, dest, WriteOptions{Format: f}); err != nil {
+			t.Fatal(err)
+		}
+		st, err := os.Stat(dest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := st.Mode().Perm(); got != OutputMode {
+			t.Errorf("%s: mode %v, want %v (a private 0600 temp file leaked through)", f, got, OutputMode)
+		}
+	}
+}
