@@ -15,13 +15,18 @@
 // gigabytes while memory stays flat.
 //
 // Damage reproduces what broken real-world backups contain: pre-1.6 legacy
-// charsets (utf8_encode'd mojibake by default, raw legacy bytes on request),
-// invalid XML characters, libxml2 entity stripping, relative links, a nested
-// root folder and a truncated zip. Options.Clean writes the undamaged twin of
+// charsets (utf8_encode'd mojibake by default, raw legacy bytes on request,
+// user profiles in each user's own pack charset), double-encoded UTF-8,
+// invalid XML characters of the era, libxml2 entity stripping, links the
+// writer left unencoded, CR LF line ends, a missing declaration, missing
+// files, a nested root folder, a truncated zip or a truncated moodle.xml. Options.Clean writes the undamaged twin of
 // a damaged course from the same seed (the same course, the same damage
 // decisions, no damage applied), so repairs can be scored field by field.
 // The Manifest returned by every writer counts what was written and lists the
 // damaged spots, so tests can check conservation.
+//
+// Samples lists the small backups shipped in testdata/sample/ (regenerated
+// with `go test ./internal/gen -run TestSamples -update`).
 //
 // The package only writes; it never reads backups.
 package gen
