@@ -201,3 +201,16 @@ func TestBrokenCopies(t *testing.T) {
 		})
 	}
 }
+
+// TestNativeBackupPasses: a backup Moodle 4.5.6 wrote itself (tar.gz; the
+// converted sample course restored and backed up again with
+// admin/cli/backup.php) passes with no finding.
+func TestNativeBackupPasses(t *testing.T) {
+	res, rep := check(t, filepath.Join("testdata", "moodle45-native.mbz"))
+	for _, f := range rep.Findings() {
+		t.Errorf("finding on a native Moodle backup: %s", f)
+	}
+	if res.XMLFiles < 100 || res.Files == 0 || res.Pool == 0 {
+		t.Errorf("result = %+v: the backup was not really read", res)
+	}
+}

@@ -72,6 +72,7 @@ func commands() []*cli.Command {
 		stagesCommand(),
 		lintCommand(),
 		schemaCommand(),
+		validateCommand(),
 		genCommand(),
 	}
 }
