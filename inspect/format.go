@@ -116,7 +116,9 @@ func WriteText(w io.Writer, r *Result, verbose bool) error {
 	}
 	sort.Strings(codes)
 	if len(codes) == 0 {
-		fmt.Fprintf(&b, "  diagnosis  no problem found\n")
+		if !r.Failed() {
+			fmt.Fprintf(&b, "  diagnosis  no problem found\n")
+		}
 	} else {
 		parts := make([]string, len(codes))
 		for i, c := range codes {

@@ -518,3 +518,34 @@ func TestFind(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteText checks the human table of a damaged and of a broken backup.
+func TestWriteText(t *testing.T) {
+	var b strings.Builder
+	r := mustInspect(t, filepath.Join(sampleDir, "backup-15-control-chars.zip"), Options{})
+	if err := WriteText(&b, r, false); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"kind       1.x zip, Moodle 1.5.1",
+		"diagnosis  questions.note ×1, scales.note ×1, users.present ×1, xml.invalid-char ×6",
+		"… 3 more xml.invalid-char",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in:\n%s", want, out)
+		}
+	}
+	b.Reset()
+	r = mustInspect(t, filepath.Join(sampleDir, "backup-19-truncated.zip"), Options{})
+	if err := WriteText(&b, r, true); err != nil {
+		t.Fatal(err)
+	}
+	if out := b.String(); !strings.Contains(out, "error      ") || strings.Contains(out, "no problem found") {
+		t.Errorf("broken backup:\n%s", out)
+	}
+	s := Summarize([]*Result{r, mustInspect(t, filepath.Join(sampleDir, "backup-sample-19.zip"), Options{})}, 0)
+	if s.Backups != 2 || s.Failed != 1 || s.Clean != 1 || s.Problems[CodeUsers] != 1 {
+		t.Errorf("summary %+v", s)
+	}
+}
