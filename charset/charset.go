@@ -114,6 +114,7 @@ var byName = func() map[string]*Charset {
 				// the C1 code points; they are undefined all the same.
 				for _, b := range []byte{0x81, 0x8D, 0x8F, 0x90, 0x9D} {
 					bad[b] = true
+					t[b] = rune(b)
 				}
 			}
 			cs.table, cs.bad = &t, &bad

@@ -2,7 +2,6 @@ package charset
 
 import (
 	"bytes"
-	"strconv"
 
 	"github.com/moodlemig/moodlemig/repair"
 )
@@ -33,8 +32,14 @@ type scanner struct {
 	wantVal bool
 
 	ordinal int64 // start tags seen
-	// recUser[i] is the USERID of the open element at depth i, when known.
-	recUser []string
+	// buf is the buffer being fed; trk has advanced over buf[:mark].
+	buf  []byte
+	mark int
+	// cur is the index in buf of the byte being handled (a text span's
+	// start while text is handed over, the '<' while a field ends).
+	cur int
+	// recUser[i] is the USERID of the open element at depth i (0: none).
+	recUser []int64
 	// recOrd[i] is the ordinal of the open element at depth i.
 	recOrd []int64
 	// userDepth is the depth of the open USERS/USER element (0: none).
@@ -42,7 +47,24 @@ type scanner struct {
 	userIdx   int // ordinal of the current USERS/USER (0-based), -1 before
 	// late maps element ordinals to a USERID that comes after the record's
 	// text (from a prescan).
-	late map[int64]string
+	late []lateUser
+	lcur int
+}
+
+// lateUser is a record (by start-tag ordinal) whose USERID follows its text.
+type lateUser struct{ ord, user int64 }
+
+// pos returns the line, column and offset of buf[s.cur+k].
+func (s *scanner) pos(k int) (int, int, int64) {
+	i := s.cur + k
+	if i > len(s.buf) {
+		i = len(s.buf)
+	}
+	if i >= s.mark {
+		s.trk.Advance(s.buf[s.mark:i])
+		s.mark = i
+	}
+	return s.trk.Pos()
 }
 
 // fieldHandler receives what the scanner finds.
@@ -55,7 +77,7 @@ type fieldHandler interface {
 	// endField ends the current field (at '<' or at the end of input).
 	endField()
 	// leaf reports a tracked leaf value when its element closes.
-	leaf(s *scanner, name string, val []byte)
+	leaf(s *scanner, name []byte, val []byte)
 	// open reports a start tag (after it is pushed).
 	open(s *scanner, name []byte)
 }
@@ -67,15 +89,18 @@ func newScanner(h fieldHandler) *scanner {
 // tracked reports whether the scanner keeps the value of a leaf named name.
 func tracked(name []byte) bool {
 	switch string(name) {
-	case "LANG", "ID", "USERID", "TYPE", "AUTHORITY", "BACKUP_VERSION", "MOODLE_VERSION", "EDITALL":
+	case "LANG", "ID", "USERID", "TYPE", "AUTHORITY", "BACKUP_VERSION", "MOODLE_VERSION":
 		return true
 	}
 	return false
 }
 
-// feed scans p. It always consumes all of p.
-func (s *scanner) feed(p []byte) {
-	for len(p) > 0 {
+// feed scans buf. It always consumes all of it.
+func (s *scanner) feed(buf []byte) {
+	s.buf, s.mark = buf, 0
+	i := 0
+	for i < len(buf) {
+		p := buf[i:]
 		if !s.inTag {
 			k := bytes.IndexByte(p, '<')
 			span := p
@@ -88,15 +113,16 @@ func (s *scanner) feed(p []byte) {
 				} else {
 					s.wantVal = false
 				}
+				s.cur = i
 				s.h.text(span)
 			}
 			if k < 0 {
-				s.trk.Advance(p)
-				return
+				break
 			}
+			i += k
+			s.cur = i
 			s.h.endField()
-			s.trk.Advance(p[:k])
-			p = p[k:]
+			p = buf[i:]
 			s.inTag = true
 			s.tag = s.tag[:0]
 			s.comment = 0
@@ -115,8 +141,7 @@ func (s *scanner) feed(p []byte) {
 			}
 			s.seen += len(p)
 			s.h.markup(p)
-			s.trk.Advance(p)
-			return
+			break
 		}
 		var t []byte
 		if len(s.tag) > 0 {
@@ -125,51 +150,82 @@ func (s *scanner) feed(p []byte) {
 			t = p[:end]
 		}
 		s.h.markup(p[:end])
-		s.trk.Advance(p[:end])
-		p = p[end:]
+		i += end
+		s.cur = i
 		s.inTag = false
 		s.handleTag(t)
 	}
+	s.trk.Advance(buf[s.mark:])
+	s.buf, s.mark, s.cur = nil, 0, 0
 }
 
 // tagEnd returns the length of p up to and including the end of the
 // current tag, or -1. Comments and CDATA sections end at --> and ]]>.
 func (s *scanner) tagEnd(p []byte) int {
-	if s.comment == 0 {
-		head := s.tag
-		if len(head) < 9 {
-			head = append(head[:len(head):len(head)], p[:min(len(p), 9-len(head))]...)
-		}
+	if s.comment == 0 && (len(s.tag) > 0 && s.tag[0] == '<' && len(s.tag) < 9 || len(s.tag) == 0 && len(p) > 1 && p[1] == '!') {
 		switch {
-		case bytes.HasPrefix(head, []byte("<!--")):
+		case joinedHasPrefix(s.tag, p, "<!--") == 2:
 			s.comment = 1
-		case bytes.HasPrefix(head, []byte("<![CDATA[")):
+		case joinedHasPrefix(s.tag, p, "<![CDATA[") == 2:
 			s.comment = 2
-		case len(head) < 9 && (bytes.HasPrefix([]byte("<!--"), head) || bytes.HasPrefix([]byte("<![CDATA["), head)):
-			// Too short to tell; a '>' here cannot end it.
-			if k := bytes.IndexByte(p, '>'); k >= 0 && k < 9-len(s.tag) {
-				return -1
-			}
+		case joinedHasPrefix(s.tag, p, "<!--") == 1 || joinedHasPrefix(s.tag, p, "<![CDATA[") == 1:
+			return -1 // too short to tell; wait for more
 		}
 	}
-	term := []byte(">")
 	switch s.comment {
 	case 1:
-		term = []byte("-->")
+		return s.termEnd(p, "-->")
 	case 2:
-		term = []byte("]]>")
+		return s.termEnd(p, "]]>")
 	}
-	if len(term) > 1 && s.seen > 0 {
-		// The terminator may straddle the split.
+	k := bytes.IndexByte(p, '>')
+	if k < 0 {
+		return -1
+	}
+	return k + 1
+}
+
+// joinedHasPrefix tells whether a+b starts with pre: 2 yes, 1 a+b is a
+// proper prefix of pre, 0 no.
+func joinedHasPrefix(a, b []byte, pre string) int {
+	n := 0
+	for _, c := range a {
+		if n == len(pre) {
+			return 2
+		}
+		if c != pre[n] {
+			return 0
+		}
+		n++
+	}
+	for _, c := range b {
+		if n == len(pre) {
+			return 2
+		}
+		if c != pre[n] {
+			return 0
+		}
+		n++
+	}
+	if n == len(pre) {
+		return 2
+	}
+	return 1
+}
+
+// termEnd finds the multi-byte terminator term, which may straddle the
+// bytes seen in earlier calls and p.
+func (s *scanner) termEnd(p []byte, term string) int {
+	if s.seen > 0 {
 		h := min(s.seen, 2)
 		var j [4]byte
 		copy(j[:], s.last[2-h:])
 		n := copy(j[h:], p[:min(len(p), 2)])
-		if k := bytes.Index(j[:h+n], term); k >= 0 && k+len(term) > h {
+		if k := bytes.Index(j[:h+n], []byte(term)); k >= 0 && k+len(term) > h {
 			return k + len(term) - h
 		}
 	}
-	k := bytes.Index(p, term)
+	k := bytes.Index(p, []byte(term))
 	if k < 0 {
 		return -1
 	}
@@ -197,9 +253,12 @@ func (s *scanner) handleTag(t []byte) {
 		}
 		d := s.path.Depth()
 		s.path.Push(name)
-		u := ""
-		if s.late != nil {
-			u = s.late[s.ordinal]
+		var u int64
+		for s.lcur < len(s.late) && s.late[s.lcur].ord < s.ordinal {
+			s.lcur++
+		}
+		if s.lcur < len(s.late) && s.late[s.lcur].ord == s.ordinal {
+			u = s.late[s.lcur].user
 		}
 		s.recUser = append(s.recUser, u)
 		s.recOrd = append(s.recOrd, s.ordinal)
@@ -241,7 +300,7 @@ func (s *scanner) closeElem(name []byte) {
 		}
 	}
 	if s.wantVal {
-		s.h.leaf(s, string(name), s.val)
+		s.h.leaf(s, name, s.val)
 	}
 	s.wantVal = false
 	s.pop()
@@ -258,30 +317,42 @@ func (s *scanner) pop() {
 	}
 }
 
+// parseID parses a positive decimal id (0 when it is not one).
+func parseID(val []byte) int64 {
+	val = bytes.TrimSpace(val)
+	if len(val) == 0 || len(val) > 18 {
+		return 0
+	}
+	var n int64
+	for _, b := range val {
+		if b < '0' || b > '9' {
+			return 0
+		}
+		n = n*10 + int64(b-'0')
+	}
+	return n
+}
+
 // setRecordUser records the USERID of the parent of the current leaf.
 func (s *scanner) setRecordUser(val []byte) {
 	n := len(s.recUser)
 	if n < 2 {
 		return
 	}
-	v := string(bytes.TrimSpace(val))
-	if v == "" || v == "0" {
-		return
+	if id := parseID(val); id > 0 {
+		s.recUser[n-2] = id
 	}
-	if _, err := strconv.ParseInt(v, 10, 64); err != nil {
-		return
-	}
-	s.recUser[n-2] = v
 }
 
-// recordUser returns the USERID of the innermost open record that has one.
-func (s *scanner) recordUser() string {
+// recordUser returns the USERID of the innermost open record that has one
+// (0: none).
+func (s *scanner) recordUser() int64 {
 	for i := len(s.recUser) - 1; i >= 0; i-- {
-		if s.recUser[i] != "" {
+		if s.recUser[i] != 0 {
 			return s.recUser[i]
 		}
 	}
-	return ""
+	return 0
 }
 
 // inUserProfile reports whether the scanner is inside USERS/USER.

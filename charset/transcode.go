@@ -71,7 +71,7 @@ func (e *UndecidedError) Error() string {
 
 // User is what a prescan learns of one USERS/USER.
 type User struct {
-	ID        string
+	ID        int64
 	Lang      string
 	Teacher   bool
 	Authority int
@@ -104,7 +104,7 @@ type Evidence struct {
 	// U+00C0–U+00FF and in ASCII: a high share means non-Latin text.
 	HighLetters, ASCIILetters int
 	First                     *Sample // the first lifted or raw field
-	late                      map[int64]string
+	late                      map[int64]int64
 }
 
 // Pre16 reports whether the backup comes from Moodle 1.5 or older.
@@ -160,7 +160,7 @@ type prescan struct {
 	s      *scanner
 	ev     *Evidence
 	f      fieldBuf
-	pend   map[int]bool // depths of open records with non-ASCII text before their USERID
+	pend   []bool // by depth: open records with non-ASCII text before their USERID
 	curUsr *User
 	line   int
 	col    int
@@ -170,7 +170,7 @@ type prescan struct {
 // decides from. Memory stays bounded (one field of at most 1 MiB, one entry
 // per user).
 func Prescan(r io.Reader) (*Evidence, error) {
-	p := &prescan{ev: &Evidence{late: map[int64]string{}}, pend: map[int]bool{}}
+	p := &prescan{ev: &Evidence{late: map[int64]int64{}}}
 	p.s = newScanner(p)
 	buf := make([]byte, 64<<10)
 	first := true
@@ -236,9 +236,7 @@ func (p *prescan) text(b []byte) {
 		}
 		p.f.active = true
 		if p.ev.First == nil {
-			tr := p.s.trk
-			tr.Advance(b[:k])
-			p.line, p.col, _ = tr.Pos()
+			p.line, p.col, _ = p.s.pos(k)
 		}
 		b = b[k:]
 	}
@@ -255,22 +253,24 @@ func (p *prescan) endField() {
 	v := p.f.buf
 	p.f.buf, p.f.active = p.f.buf[:0], false
 	for d := 1; d <= p.s.path.Depth(); d++ {
-		if p.s.recUser[d-1] == "" {
+		if p.s.recUser[d-1] == 0 {
+			for len(p.pend) <= d {
+				p.pend = append(p.pend, false)
+			}
 			p.pend[d] = true
 		}
 	}
 	switch classify(v) {
 	case classLifted:
 		p.ev.Lifted++
-		for q := v; len(q) > 0; {
-			r, size := utf8.DecodeRune(q)
+		// Only C2/C3 lead bytes occur: C3 80–BF is U+00C0–U+00FF.
+		for i, b := range v {
 			switch {
-			case r >= 0xC0 && r <= 0xFF && r != 0xD7 && r != 0xF7:
+			case b == 0xC3 && i+1 < len(v) && v[i+1] != 0x97 && v[i+1] != 0xB7:
 				p.ev.HighLetters++
-			case r < 0x80 && (r|0x20 >= 'a' && r|0x20 <= 'z'):
+			case b|0x20 >= 'a' && b|0x20 <= 'z':
 				p.ev.ASCIILetters++
 			}
-			q = q[size:]
 		}
 	case classUTF8:
 		p.ev.UTF8++
@@ -284,16 +284,42 @@ func (p *prescan) endField() {
 }
 
 func (p *prescan) open(s *scanner, name []byte) {
-	delete(p.pend, s.path.Depth())
+	if d := s.path.Depth(); d < len(p.pend) {
+		p.pend[d] = false
+	}
 	if s.userDepth == s.path.Depth() {
 		p.ev.Users = append(p.ev.Users, User{})
 		p.curUsr = &p.ev.Users[len(p.ev.Users)-1]
 	}
 }
 
-func (p *prescan) leaf(s *scanner, name string, val []byte) {
-	v := string(bytes.TrimSpace(val))
+func (p *prescan) leaf(s *scanner, nb []byte, val []byte) {
 	d := s.path.Depth()
+	name := ""
+	switch string(nb) {
+	case "BACKUP_VERSION", "MOODLE_VERSION", "LANG", "TYPE", "AUTHORITY":
+		name = string(nb)
+	case "ID":
+		if s.userDepth > 0 && d == s.userDepth+1 && p.curUsr != nil {
+			p.curUsr.ID = parseID(val)
+		}
+		return
+	case "USERID":
+		if s.userDepth == 0 && d >= 2 {
+			// A USERID after text of the same record: remember it by the
+			// record's ordinal for the second pass.
+			if d-1 < len(p.pend) && p.pend[d-1] {
+				if id := parseID(val); id > 0 {
+					p.ev.late[s.recOrd[d-2]] = id
+				}
+			}
+			s.setRecordUser(val)
+		}
+		return
+	default:
+		return
+	}
+	v := string(bytes.TrimSpace(val))
 	switch name {
 	case "BACKUP_VERSION", "MOODLE_VERSION":
 		if s.path.HasSuffix("MOODLE_BACKUP", "INFO", name) {
@@ -309,10 +335,6 @@ func (p *prescan) leaf(s *scanner, name string, val []byte) {
 		} else if s.userDepth > 0 && d == s.userDepth+1 && p.curUsr != nil {
 			p.curUsr.Lang = v
 		}
-	case "ID":
-		if s.userDepth > 0 && d == s.userDepth+1 && p.curUsr != nil {
-			p.curUsr.ID = v
-		}
 	case "TYPE":
 		if s.userDepth > 0 && s.path.HasSuffix("ROLES", "ROLE", "TYPE") && p.curUsr != nil &&
 			(v == "teacher" || v == "editingteacher") {
@@ -323,15 +345,6 @@ func (p *prescan) leaf(s *scanner, name string, val []byte) {
 			if n, err := strconv.Atoi(v); err == nil {
 				p.curUsr.Authority = n
 			}
-		}
-	case "USERID":
-		if s.userDepth == 0 && d >= 2 {
-			// A USERID after text of the same record: remember it by the
-			// record's ordinal for the second pass.
-			if p.pend[d-1] && v != "" && v != "0" {
-				p.ev.late[s.recOrd[d-2]] = v
-			}
-			s.setRecordUser(val)
 		}
 	}
 }
@@ -381,29 +394,57 @@ func shortSample(v []byte) string {
 		}
 		v = v[:k]
 	}
-	var sb strings.Builder
+	if utf8.Valid(v) {
+		return string(v)
+	}
+	b := make([]byte, 0, 4*len(v))
 	for len(v) > 0 {
 		r, size := utf8.DecodeRune(v)
 		if r == utf8.RuneError && size == 1 {
-			fmt.Fprintf(&sb, `\x%02X`, v[0])
+			const hex = "0123456789ABCDEF"
+			b = append(b, '\\', 'x', hex[v[0]>>4], hex[v[0]&15])
 		} else {
-			sb.Write(v[:size])
+			b = append(b, v[:size]...)
 		}
 		v = v[size:]
 	}
-	return sb.String()
+	return string(b)
 }
 
 // owner is who a text belongs to, and what follows for its charset.
 // desc says where the owner's charset came from, for messages.
-func (o *owner) desc() string {
-	if o.lang == "" {
-		return o.why
+// message returns the message of format for o, built once: %[1]s is the
+// charset of lifted text, %[2]s the owner, %[3]s the charset of raw bytes.
+func (o *owner) message(cache *string, format string) string {
+	if *cache == "" {
+		cs, raw := "", ""
+		if o.cs != nil {
+			cs = o.cs.Name
+		}
+		if o.rawCS != nil {
+			raw = o.rawCS.Name
+		}
+		*cache = fmt.Sprintf(format, cs, o.desc(), raw)
 	}
-	return fmt.Sprintf("%s %q", o.why, o.lang)
+	return *cache
+}
+
+func (o *owner) desc() string {
+	why := o.why
+	if o.uid != 0 {
+		why = fmt.Sprintf("%s %d", why, o.uid)
+	}
+	if o.lang == "" {
+		return why
+	}
+	return fmt.Sprintf("%s %q", why, o.lang)
 }
 
 type owner struct {
+	// messages built once per owner
+	msgDecoded, msgLiftedUTF8, msgRaw string
+
+	uid    int64
 	lang   string
 	why    string
 	lifted bool     // the text went through utf8_encode
@@ -434,20 +475,26 @@ type Transcoder struct {
 	out          []byte
 	outPos       int
 	valid        int // t.out[:valid] is checked UTF-8
-	owners       map[string]*owner
-	decs         map[*Charset]*Decoder
-	fpos         [3]int64 // line, column, offset of the current field's buffer start
-	tmp          []byte
-	tmp2         []byte
-	first        bool
-	undec        int
-	undec1       string
-	lang         []byte // a LANG value held back to be renamed
-	inLang       bool
-	cfg          []byte // a CONFIGDATA value (base64 of serialized PHP) held back
-	inCfg        bool
-	cfgOver      bool
-	err          error
+	owners       map[ownerKey]*owner
+	late         []lateUser // ev.late sorted by ordinal
+	// teacher is the main teacher's language; userLang maps user ids to
+	// their language.
+	teacher  string
+	userLang map[int64]string
+	decs     map[*Charset]*Decoder
+	fpos     [3]int64 // line, column, offset of the current field's buffer start
+	tmp      []byte
+	tmp2     []byte
+	first    bool
+	undec    int
+	undec1   string
+	lang     []byte // a LANG value held back to be renamed
+	inLang   bool
+	langPos  [3]int64
+	cfg      []byte // a CONFIGDATA value (base64 of serialized PHP) held back
+	inCfg    bool
+	cfgOver  bool
+	err      error
 }
 
 // configData writes the held CONFIGDATA value with the legacy bytes of its
@@ -482,7 +529,7 @@ func (t *Transcoder) configData() {
 		t.out = append(t.out, v...)
 		return
 	}
-	l, c, off := t.s.trk.Pos()
+	l, c, off := t.s.pos(0)
 	if bad > 0 {
 		t.undec++
 		if t.undec == 1 {
@@ -516,7 +563,7 @@ func (t *Transcoder) renameLang() {
 	}
 	nv := code + "_utf8"
 	t.out = append(t.out, nv...)
-	l, c, off := t.s.trk.Pos()
+	l, c, off := int(t.langPos[0]), int(t.langPos[1]), t.langPos[2]
 	t.report(report.Finding{Code: CodeLangRenamed, Severity: report.Info, Line: l, Column: c, Offset: off,
 		Path: t.s.path.String(), Message: fmt.Sprintf("language %q renamed %q: its text is UTF-8 now", code, nv),
 		Before: string(v), After: nv, Fixed: true})
@@ -530,7 +577,17 @@ func NewTranscoder(ev *Evidence, opts Options) (*Transcoder, error) {
 		return nil, err
 	}
 	t := &Transcoder{opts: opts, ev: ev, table: table, pre16: ev.Pre16(),
-		owners: map[string]*owner{}, decs: map[*Charset]*Decoder{}, first: true}
+		owners: map[ownerKey]*owner{}, decs: map[*Charset]*Decoder{}, first: true,
+		teacher: ev.TeacherLang(), userLang: map[int64]string{}}
+	for _, u := range ev.Users {
+		if u.ID != 0 && u.Lang != "" {
+			t.userLang[u.ID] = u.Lang
+		}
+	}
+	for o, u := range ev.late {
+		t.late = append(t.late, lateUser{o, u})
+	}
+	sort.Slice(t.late, func(i, j int) bool { return t.late[i].ord < t.late[j].ord })
 	from := strings.TrimSpace(opts.From)
 	if from != "" && !strings.EqualFold(from, "auto") {
 		cs, err := Lookup(from)
@@ -551,7 +608,7 @@ func NewTranscoder(ev *Evidence, opts Options) (*Transcoder, error) {
 		}
 	}
 	t.s = newScanner(t)
-	t.s.late = ev.late
+	t.s.late = t.late
 	return t, nil
 }
 
@@ -660,9 +717,10 @@ func (t *Transcoder) owner(course bool) *owner {
 	s := t.s
 	var chain [3]string
 	var whys [3]string
+	var uid int64
 	switch {
 	case course:
-		chain = [3]string{t.ev.CourseLang, t.ev.TeacherLang(), t.site}
+		chain = [3]string{t.ev.CourseLang, t.teacher, t.site}
 		whys = [3]string{"course language", "main teacher's language", "site language"}
 	case s.inUserProfile():
 		u := t.user(s.userIdx)
@@ -670,11 +728,11 @@ func (t *Transcoder) owner(course bool) *owner {
 		chain[1], whys[1] = t.site, "site language"
 	default:
 		c := t.ev.CourseLang
-		if uid := s.recordUser(); uid != "" {
-			chain = [3]string{c, t.userLangByID(uid), t.site}
-			whys = [3]string{"course language", "language of user " + uid, "site language"}
+		if uid = s.recordUser(); uid != 0 {
+			chain = [3]string{c, t.userLang[uid], t.site}
+			whys = [3]string{"course language", "language of user", "site language"}
 		} else {
-			chain = [3]string{c, t.ev.TeacherLang(), t.site}
+			chain = [3]string{c, t.teacher, t.site}
 			whys = [3]string{"course language", "main teacher's language", "site language"}
 		}
 	}
@@ -685,11 +743,14 @@ func (t *Transcoder) owner(course bool) *owner {
 			break
 		}
 	}
-	key := lang + "\x00" + why
+	if why != "language of user" {
+		uid = 0
+	}
+	key := ownerKey{lang, why, uid}
 	if o := t.owners[key]; o != nil {
 		return o
 	}
-	o := &owner{lang: lang, why: why, lifted: t.pre16}
+	o := &owner{lang: lang, why: why, uid: uid, lifted: t.pre16}
 	if lang != "" {
 		if name, ok := t.table.Charset(lang); ok {
 			cs, _ := Lookup(name)
@@ -731,19 +792,15 @@ func (t *Transcoder) user(i int) string {
 	return ""
 }
 
-func (t *Transcoder) userLangByID(id string) string {
-	for _, u := range t.ev.Users {
-		if u.ID == id {
-			return u.Lang
-		}
-	}
-	return ""
+type ownerKey struct {
+	lang, why string
+	uid       int64
 }
 
 // Reset implements transform.Transformer; the Evidence is kept.
 func (t *Transcoder) Reset() {
 	t.s = newScanner(t)
-	t.s.late = t.ev.late
+	t.s.late = t.late
 	t.f = fieldBuf{}
 	t.out, t.outPos, t.valid, t.first, t.undec, t.undec1, t.err = t.out[:0], 0, 0, true, 0, "", nil
 	t.lang, t.inLang = t.lang[:0], false
@@ -834,7 +891,7 @@ func (t *Transcoder) sanitize(final bool) {
 	t.out = append(append(t.out[:t.valid], fixed...), hold...)
 	t.valid = len(t.out) - len(hold)
 	if bad > 0 {
-		l, c, off := t.s.trk.Pos()
+		l, c, off := t.s.pos(0)
 		t.report(report.Finding{Code: CodeInvalidUTF8, Severity: report.Warning, Line: l, Column: c, Offset: off,
 			Path: t.s.path.String(), Message: fmt.Sprintf("%d byte(s) that are not UTF-8 and belong to no decoded text replaced by U+FFFD (near here)", bad), Fixed: true})
 	}
@@ -858,7 +915,7 @@ func (t *Transcoder) declaration(src []byte) int {
 	k := bytes.Index(decl, []byte(enc))
 	nd := append(append(append([]byte{}, decl[:k]...), "UTF-8"...), decl[k+len(enc):]...)
 	t.out = append(t.out, nd...)
-	t.s.trk.Advance(decl)
+	t.s.trk.Advance(decl) // not fed to the scanner
 	t.report(report.Finding{Code: CodeDeclaration, Severity: report.Info, Line: 1, Column: 1,
 		Message: fmt.Sprintf("XML declaration encoding %q rewritten to UTF-8", enc), Before: string(decl), After: string(nd), Fixed: true})
 	return len(decl)
@@ -868,6 +925,10 @@ func (t *Transcoder) markup(p []byte) { t.out = append(t.out, p...) }
 
 func (t *Transcoder) text(b []byte) {
 	if t.s.wantVal && string(t.s.path.Top()) == "LANG" {
+		if !t.inLang {
+			l, c, off := t.s.pos(0)
+			t.langPos = [3]int64{int64(l), int64(c), off}
+		}
 		t.lang = append(t.lang, b...)
 		t.inLang = true
 		return
@@ -891,10 +952,7 @@ func (t *Transcoder) text(b []byte) {
 		}
 		t.out = append(t.out, b[:k]...)
 		t.f.active = true
-		// trk stands at the start of the text span b was cut from.
-		tr := t.s.trk
-		tr.Advance(b[:k])
-		l, c, off := tr.Pos()
+		l, c, off := t.s.pos(k)
 		t.fpos = [3]int64{int64(l), int64(c), off}
 		b = b[k:]
 	}
@@ -929,8 +987,8 @@ func (t *Transcoder) endField() {
 
 func (t *Transcoder) open(*scanner, []byte) {}
 
-func (t *Transcoder) leaf(s *scanner, name string, val []byte) {
-	if name == "USERID" && s.userDepth == 0 {
+func (t *Transcoder) leaf(s *scanner, name []byte, val []byte) {
+	if string(name) == "USERID" && s.userDepth == 0 {
 		s.setRecordUser(val)
 	}
 }
@@ -967,7 +1025,7 @@ func (t *Transcoder) field(v []byte) {
 			}
 		}
 	}
-	if code == "" {
+	if code == "" || t.opts.Report == nil {
 		return
 	}
 	after := t.out[start:]
@@ -1108,7 +1166,7 @@ func (t *Transcoder) decodeLifted(o *owner, v []byte) (string, string) {
 			return t.decodeUTF8(v)
 		}
 		t.out = append(t.out, raw...)
-		return CodeTranscoded, fmt.Sprintf("lifted UTF-8 (%s) decoded", o.desc())
+		return CodeTranscoded, o.message(&o.msgLiftedUTF8, "lifted UTF-8 (%[2]s) decoded")
 	}
 	start := len(t.out)
 	out, bad := o.dec.Append(t.out, raw)
@@ -1120,7 +1178,7 @@ func (t *Transcoder) decodeLifted(o *owner, v []byte) (string, string) {
 	if bad > 0 {
 		return CodeNotTIS620, fmt.Sprintf("decoded from %s (%s); %d byte(s) in 0x80–0xA0 are not TIS-620, read as windows-874", o.cs.Name, o.desc(), bad)
 	}
-	return CodeTranscoded, fmt.Sprintf("decoded from %s (%s)", o.cs.Name, o.desc())
+	return CodeTranscoded, o.message(&o.msgDecoded, "decoded from %[1]s (%[2]s)")
 }
 
 // tisOnlyHigh reports whether every byte of raw that TIS-620 leaves
@@ -1158,7 +1216,7 @@ func (t *Transcoder) decodeMixed(o *owner, v []byte) (string, string) {
 		if bad > 0 {
 			return CodeLegacyBytes, fmt.Sprintf("legacy bytes decoded from %s (%s); %d invalid sequence(s) replaced by U+FFFD", cs.Name, o.desc(), bad)
 		}
-		return CodeLegacyBytes, fmt.Sprintf("legacy bytes decoded from %s (%s)", cs.Name, o.desc())
+		return CodeLegacyBytes, o.message(&o.msgRaw, "legacy bytes decoded from %[3]s (%[2]s)")
 	}
 	// Single-byte charset and valid multi-byte UTF-8 in the same field:
 	// either real UTF-8 mixed in (a partly converted field), or legacy
@@ -1176,7 +1234,7 @@ func (t *Transcoder) decodeMixed(o *owner, v []byte) (string, string) {
 		return CodeLegacyBytes, fmt.Sprintf("legacy bytes decoded from %s (%s), UTF-8 parts kept", cs.Name, o.desc())
 	case bad == 0:
 		t.out = append(t.out, whole...)
-		return CodeLegacyBytes, fmt.Sprintf("legacy bytes decoded from %s (%s)", cs.Name, o.desc())
+		return CodeLegacyBytes, o.message(&o.msgRaw, "legacy bytes decoded from %[3]s (%[2]s)")
 	case cs.Name == "tis-620" && tisOnlyHigh(v):
 		t.out = append(t.out, whole...)
 		return CodeNotTIS620, fmt.Sprintf("legacy bytes decoded from %s (%s); %d byte(s) in 0x80–0xA0 are not TIS-620, read as windows-874", cs.Name, o.desc(), bad)
@@ -1341,7 +1399,7 @@ func c1To1252(dst, v []byte) ([]byte, bool) {
 var rev1252 = func() map[rune]byte {
 	m := map[rune]byte{}
 	for b := 0x80; b < 0xA0; b++ {
-		if r := w1252.table[b]; r > 0xFF {
+		if r := w1252.table[b]; r > 0xFF && !w1252.bad[b] {
 			m[r] = byte(b)
 		}
 	}

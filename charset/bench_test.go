@@ -1,0 +1,158 @@
+package charset
+
+import (
+	"bufio"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/text/transform"
+
+	"github.com/moodlemig/moodlemig/internal/gen"
+	"github.com/moodlemig/moodlemig/report"
+)
+
+// benchSize reads MOODLEMIG_BENCH_SIZE ("64MB", "1GB", "2000000"), default 64 MB.
+func benchSize(tb testing.TB) int64 {
+	s := strings.ToUpper(strings.TrimSpace(os.Getenv("MOODLEMIG_BENCH_SIZE")))
+	if s == "" {
+		return 64 << 20
+	}
+	mult := int64(1)
+	for suf, m := range map[string]int64{"KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30} {
+		if strings.HasSuffix(s, suf) {
+			mult, s = m, strings.TrimSuffix(s, suf)
+		}
+	}
+	n, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		tb.Fatalf("MOODLEMIG_BENCH_SIZE=%q: %v", os.Getenv("MOODLEMIG_BENCH_SIZE"), err)
+	}
+	return int64(n * float64(mult))
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU reports throughput per CPU-second ("cpu-MB/s"): on a shared,
+// loaded machine wall-clock MB/s understates what one core does.
+func reportCPU(b *testing.B, cpu0 time.Duration, bytes int64) {
+	if d := cpuTime() - cpu0; d > 0 {
+		b.ReportMetric(float64(bytes)/1e6/d.Seconds(), "cpu-MB/s")
+	}
+}
+
+func genFile(tb testing.TB, dir string, o gen.Options) (string, int64) {
+	path := filepath.Join(dir, "moodle.xml")
+	f, err := os.Create(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	m, err := gen.WriteXML(w, o)
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return path, m.XMLBytes
+}
+
+func open(tb testing.TB, path string) (*os.File, io.Reader) {
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return f, bufio.NewReaderSize(f, 256<<10)
+}
+
+// transcodeFile runs both passes (prescan, then transcode to io.Discard).
+func transcodeFile(tb testing.TB, path string, opts Options, buf []byte) {
+	f, r := open(tb, path)
+	ev, err := Prescan(r)
+	f.Close()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	t, err := NewTranscoder(ev, opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f, r = open(tb, path)
+	defer f.Close()
+	if _, err := io.CopyBuffer(io.Discard, transform.NewReader(r, t), buf); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// BenchmarkTranscode streams a generated moodle.xml of MOODLEMIG_BENCH_SIZE
+// bytes through both passes of transcode. SetBytes counts the input once,
+// so MB/s is per input byte for the whole stage (two passes).
+func BenchmarkTranscode(b *testing.B) {
+	size := benchSize(b)
+	for _, c := range []struct {
+		name string
+		o    gen.Options
+	}{
+		{"utf8-1.9-en", gen.Options{XMLSize: size}},
+		{"lifted-1.5-ru", gen.Options{XMLSize: size, Lang: "ru", Version: "1.5", Damage: gen.Damage{Charset: "auto"}}},
+		{"lifted-1.5-fr", gen.Options{XMLSize: size, Lang: "fr", Version: "1.5", Damage: gen.Damage{Charset: "auto"}}},
+		{"lifted-1.5-ja", gen.Options{XMLSize: size, Lang: "ja", Version: "1.5", Damage: gen.Damage{Charset: "auto"}}},
+		{"raw-1.5-ru", gen.Options{XMLSize: size, Lang: "ru", Version: "1.5", Damage: gen.Damage{Charset: "auto", RawLegacyBytes: true}}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			path, n := genFile(b, b.TempDir(), c.o)
+			buf := make([]byte, 64<<10)
+			opts := Options{Report: report.New(0)}
+			b.SetBytes(n)
+			b.ReportAllocs()
+			b.ResetTimer()
+			cpu0 := cpuTime()
+			runs := 0
+			for b.Loop() {
+				transcodeFile(b, path, opts, buf)
+				runs++
+			}
+			reportCPU(b, cpu0, int64(runs)*n)
+		})
+	}
+}
+
+// TestTranscodeMemoryFlat: transcoding 8 times more input allocates about
+// the same (a few buffers, one per field size class), not more.
+func TestTranscodeMemoryFlat(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates 18 MB")
+	}
+	dir := t.TempDir()
+	alloc := func(size int64) uint64 {
+		path, _ := genFile(t, dir, gen.Options{XMLSize: size, Lang: "ru", Version: "1.5", Damage: gen.Damage{Charset: "auto"}})
+		buf := make([]byte, 64<<10)
+		var m0, m1 runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&m0)
+		transcodeFile(t, path, Options{Report: report.New(0)}, buf)
+		runtime.ReadMemStats(&m1)
+		return m1.TotalAlloc - m0.TotalAlloc
+	}
+	small, large := alloc(2<<20), alloc(16<<20)
+	t.Logf("allocated %d B for 2 MB, %d B for 16 MB", small, large)
+	if large > 2*small+(1<<20) {
+		t.Errorf("allocation grows with input: %d B for 2 MB, %d B for 16 MB", small, large)
+	}
+}
