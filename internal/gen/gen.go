@@ -1,6 +1,7 @@
 package gen
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -12,6 +13,7 @@ import (
 
 // gen holds the state of one moodle.xml run.
 type gen struct {
+	ctx       context.Context
 	o         Options
 	e         era
 	p         *plan
@@ -186,16 +188,22 @@ func (g *gen) injectInvalid(clean, dam string) (string, string, string, int) {
 // whatever Options.XMLSize), and returns what it wrote. Damage that lives in
 // the zip (NestedRoot, Truncate) is ignored here.
 func WriteXML(w io.Writer, o Options) (*Manifest, error) {
+	return WriteXMLContext(context.Background(), w, o)
+}
+
+// WriteXMLContext is WriteXML that stops with ctx's error when ctx is done
+// (checked at least every 128 KB of output).
+func WriteXMLContext(ctx context.Context, w io.Writer, o Options) (*Manifest, error) {
 	o, err := o.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	m, _, _, err := writeXML(w, o)
+	m, _, _, err := writeXML(ctx, w, o)
 	return m, err
 }
 
 // writeXML runs the (optional) measuring pass and the real one.
-func writeXML(w io.Writer, o Options) (*Manifest, []zipFile, *plan, error) {
+func writeXML(ctx context.Context, w io.Writer, o Options) (*Manifest, []zipFile, *plan, error) {
 	e, _ := parseVersion(o.Version)
 	p := newPlan(o, e)
 	var growTo, tail int64
@@ -206,7 +214,7 @@ func writeXML(w io.Writer, o Options) (*Manifest, []zipFile, *plan, error) {
 			mo := o
 			mo.XMLSize = 0
 			mo.Damage = Damage{Charset: o.Damage.Charset, RawLegacyBytes: o.Damage.RawLegacyBytes, DoubleUTF8: o.Damage.DoubleUTF8}
-			g := newGen(mo, e, p)
+			g := newGen(ctx, mo, e, p)
 			return g, g.run(io.Discard, 0, 0)
 		}
 		g, err := measure()
@@ -241,7 +249,7 @@ func writeXML(w io.Writer, o Options) (*Manifest, []zipFile, *plan, error) {
 		relTotal = int64(float64(g.internalLinks) * scale * f)
 		dblTotal = int64(float64(g.nonASCII) * scale * f)
 	}
-	g := newGen(o, e, p)
+	g := newGen(ctx, o, e, p)
 	g.invalid = newSpreader(o.Damage.InvalidXMLChars, invalidTotal)
 	g.rel = newSpreader(o.Damage.RelativeLinks, relTotal)
 	g.dbl = newSpreader(o.Damage.DoubleUTF8, dblTotal)
@@ -252,7 +260,7 @@ func writeXML(w io.Writer, o Options) (*Manifest, []zipFile, *plan, error) {
 		} else {
 			// measure first, then cut
 			cw := &countWriter{}
-			g2 := newGen(o, e, p)
+			g2 := newGen(ctx, o, e, p)
 			g2.invalid, g2.rel, g2.dbl = g.invalid, g.rel, g.dbl
 			if err := g2.run(cw, growTo, tail); err != nil {
 				return nil, nil, nil, err
@@ -277,8 +285,8 @@ type countWriter struct{ n int64 }
 
 func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
 
-func newGen(o Options, e era, p *plan) *gen {
-	g := &gen{o: o, e: e, p: p, m: newManifest(), dmg: rand.New(rand.NewPCG(uint64(o.Seed), 0xda3a9e))}
+func newGen(ctx context.Context, o Options, e era, p *plan) *gen {
+	g := &gen{ctx: ctx, o: o, e: e, p: p, m: newManifest(), dmg: rand.New(rand.NewPCG(uint64(o.Seed), 0xda3a9e))}
 	g.m.Version = fmt.Sprintf("1.%d.%d", e.minor, e.patch)
 	g.m.BackupVersion = e.backupVersion
 	g.m.Lang = o.Lang

@@ -3,6 +3,8 @@ package gen
 import (
 	"archive/zip"
 	"bytes"
+	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -390,5 +392,42 @@ func TestOrphanSections(t *testing.T) {
 	}
 	if !bytes.Contains(data, []byte("<NUMBER>6</NUMBER>")) {
 		t.Error("no section 6")
+	}
+}
+
+// cancelAfter cancels a context once n bytes went through it.
+type cancelAfter struct {
+	n      int64
+	cancel func()
+}
+
+func (c *cancelAfter) Write(p []byte) (int, error) {
+	c.n -= int64(len(p))
+	if c.n <= 0 {
+		c.cancel()
+	}
+	return len(p), nil
+}
+
+// TestCancel checks a cancelled context stops a large write promptly and
+// WriteZipContext leaves no file behind.
+func TestCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	w := &cancelAfter{n: 1 << 20, cancel: cancel}
+	_, err := WriteXMLContext(ctx, w, Options{XMLSize: 1 << 30})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want context.Canceled", err)
+	}
+	if written := (1 << 20) - w.n; written > 4<<20 {
+		t.Errorf("wrote %d bytes after cancel", written)
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	cancel()
+	path := filepath.Join(t.TempDir(), "c.zip")
+	if _, err := WriteZipContext(ctx, path, Options{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("zip: err %v", err)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("zip left behind: %v", err)
 	}
 }

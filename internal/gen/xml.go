@@ -45,6 +45,11 @@ func (x *xw) flush() {
 		x.buf = x.buf[:0]
 		return
 	}
+	if err := x.g.ctx.Err(); err != nil {
+		x.err = err
+		x.buf = x.buf[:0]
+		return
+	}
 	b := x.buf
 	if x.limit > 0 && x.flushed+int64(len(b)) >= x.limit {
 		b = b[:x.limit-x.flushed]

@@ -3,6 +3,7 @@ package gen
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"fmt"
 	"hash/crc32"
 	"io"
@@ -57,6 +58,12 @@ func (g *gen) addCourseFile(path string) {
 // it is compressed, so memory stays flat at any Options.XMLSize. The file at
 // path is replaced.
 func WriteZip(path string, o Options) (*Manifest, error) {
+	return WriteZipContext(context.Background(), path, o)
+}
+
+// WriteZipContext is WriteZip that stops with ctx's error when ctx is done;
+// the partial file is removed.
+func WriteZipContext(ctx context.Context, path string, o Options) (*Manifest, error) {
 	o, err := o.withDefaults()
 	if err != nil {
 		return nil, err
@@ -76,7 +83,7 @@ func WriteZip(path string, o Options) (*Manifest, error) {
 		return nil, err
 	}
 	cw := &countWriter{}
-	m, files, p, err := writeXML(io.MultiWriter(fw, crc, cw), o)
+	m, files, p, err := writeXML(ctx, io.MultiWriter(fw, crc, cw), o)
 	if err != nil {
 		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
@@ -119,6 +126,9 @@ func WriteZip(path string, o Options) (*Manifest, error) {
 
 	all := zt.layout(p, files, p.e)
 	for _, f := range all {
+		if err := ctx.Err(); err != nil {
+			return nil, zt.fail(out, path, err)
+		}
 		if strings.HasSuffix(f.name, "/") {
 			err = zt.dir(root + f.name)
 		} else {
