@@ -633,7 +633,7 @@ func (g *gen) modJournal(m *mod, t *tg) {
 }
 
 func (g *gen) modLesson(m *mod, t *tg) {
-	x, p := g.x, g.p
+	x := g.x
 	x.s("NAME", m.name)
 	for _, f := range []string{"PRACTICE", "MODATTEMPTS", "USEPASSWORD"} {
 		x.i(f, 0)
@@ -739,7 +739,6 @@ func (g *gen) modLesson(m *mod, t *tg) {
 		x.end()
 		x.end()
 	}
-	_ = p
 }
 
 func (g *gen) modQuiz(m *mod, t *tg) {
@@ -1013,7 +1012,7 @@ func (g *gen) modSurvey(m *mod, t *tg) {
 }
 
 func (g *gen) modWiki(m *mod, t *tg) {
-	x, p := g.x, g.p
+	x := g.x
 	x.s("NAME", m.name)
 	x.hb("SUMMARY", t.html(1))
 	x.s("PAGENAME", "")
@@ -1059,7 +1058,6 @@ func (g *gen) modWiki(m *mod, t *tg) {
 	x.end()
 	x.end()
 	x.end()
-	_ = p
 }
 
 func (g *gen) modWorkshop(m *mod, t *tg) {
