@@ -95,7 +95,7 @@ func TestBatchMixed(t *testing.T) {
 		}
 	}
 	p := c.results[filepath.ToSlash(filepath.Join(in, "panic.zip"))]
-	if p == nil || p.Status != StatusFailed || !p.Panic || p.Stage != "boom" || !strings.Contains(p.Error, "panic: assignment to entry in nil map") {
+	if p == nil || p.Status != StatusFailed || !p.Panic || p.Stage != "boom" || !strings.Contains(p.Error, "panic: runtime error: index out of range") {
 		t.Errorf("panic result %+v", p)
 	}
 	cr := c.results[filepath.ToSlash(filepath.Join(in, "corrupt.zip"))]

@@ -83,9 +83,8 @@ func standinRegistry() *stages.Registry {
 					if err != nil {
 						return nil, err
 					}
-					if bytes.Contains(data, []byte("PANIC")) {
-						var m map[string]int
-						m["deliberate"]++ // a real nil-map panic
+					if i := bytes.Index(data, []byte("PANIC")); i >= 0 {
+						_ = data[i+len(data)] // a real runtime panic: index out of range
 					}
 					if bytes.Contains(data, []byte("FAIL")) {
 						return nil, errors.New("deliberate failure")

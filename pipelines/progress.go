@@ -47,11 +47,12 @@ func (b *Bars) BatchStart(total int, bytes int64) {
 // JobStart adds the job's line.
 func (b *Bars) JobStart(in Input) {
 	jb := &jobBar{stage: "open"}
-	jb.bar = b.p.AddSpinner(0,
-		mpb.PrependDecorators(decor.Any(func(decor.Statistics) string {
+	jb.bar = b.p.AddSpinner(0, mpb.BarWidth(1),
+		mpb.PrependDecorators(decor.Name("  ")),
+		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string {
 			jb.mu.Lock()
 			defer jb.mu.Unlock()
-			return fmt.Sprintf("  %-14s %s", jb.stage, in.Key)
+			return fmt.Sprintf(" %-15s %s", jb.stage, in.Key)
 		})),
 		mpb.BarRemoveOnComplete())
 	b.mu.Lock()

@@ -156,8 +156,13 @@ func runBatch(c *cli.Context, pipelineArg string, args []string) error {
 	return nil
 }
 
-// isTerminal reports whether w is a terminal (progress bars go there).
+// isTerminal reports whether w is a terminal of a known width (progress
+// bars go there).
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return false
+	}
+	width, _, err := term.GetSize(int(f.Fd()))
+	return err == nil && width > 0
 }
