@@ -2,7 +2,9 @@ package stages
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -80,6 +82,14 @@ func (s *convertStage) Apply(ctx context.Context, b *backup.Backup, env Env) (*b
 	res, err := convert.Convert(ctx, b, sink, opts)
 	if err != nil {
 		return nil, fmt.Errorf("convert %s: %w", b.Path, err)
+	}
+	if opts.ReportDir != "" {
+		// Both columns of the conservation audit, for people and scripts.
+		if data, err := json.MarshalIndent(res.Audit, "", "  "); err == nil {
+			if err := os.MkdirAll(opts.ReportDir, 0o755); err == nil {
+				_ = os.WriteFile(filepath.Join(opts.ReportDir, "audit.json"), append(data, '\n'), 0o644)
+			}
+		}
 	}
 	out := res.Backup
 	out.Facts.Format = b.Facts.Format

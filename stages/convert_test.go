@@ -2,6 +2,9 @@ package stages
 
 import (
 	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -25,7 +28,8 @@ func TestConvertStage(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep := report.New(0)
-	out, err := st.Apply(ctx, src, Env{Scratch: t.TempDir(), Report: rep, ReportDir: t.TempDir()})
+	reportDir := t.TempDir()
+	out, err := st.Apply(ctx, src, Env{Scratch: t.TempDir(), Report: rep, ReportDir: reportDir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,6 +51,22 @@ func TestConvertStage(t *testing.T) {
 		if f.Code == "convert.audit" && f.Severity != report.Info {
 			t.Errorf("audit does not balance: %s", f)
 		}
+	}
+
+	// The report folder holds the audit and the XML of the skipped hotpot.
+	data, err := os.ReadFile(filepath.Join(reportDir, "course-basic", "audit.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var audit map[string]struct{ Read, Written, Explained int64 }
+	if err := json.Unmarshal(data, &audit); err != nil {
+		t.Fatal(err)
+	}
+	if a := audit["activities/resource"]; a.Read != 5 || a.Written != 5 {
+		t.Errorf("audit.json activities/resource = %+v, want 5 read, 5 written", a)
+	}
+	if _, err := os.Stat(filepath.Join(reportDir, "course-basic", "skipped", "hotpot_2.xml")); err != nil {
+		t.Errorf("skipped module XML not saved: %v", err)
 	}
 
 	// A 2.x input is refused with a clear error.
