@@ -27,7 +27,12 @@
 // each error is passed to OnError and the scan goes on, so one pass finds
 // every problem; bad bytes stay in the token they were found in, so the Raw
 // bytes of all tokens, concatenated, are exactly the input (minus a leading
-// byte-order mark).
+// byte-order mark). Options.Keep is asked before an error is built, so a
+// caller can count errors cheaply beyond the first few (a file full of
+// legacy bytes has one error per byte).
+//
+// The scanner assumes UTF-8 whatever the XML declaration says; callers that
+// accept other encodings transcode first.
 //
 // # Large tokens
 //
