@@ -50,7 +50,8 @@ type Manifest struct {
 	Links map[string]int
 
 	// Files counts zip file entries (not directories) by top folder
-	// ("course_files", "moddata", "user_files", "group_files"), FileBytes
+	// ("course_files", "site_files", "moddata", "user_files",
+	// "group_files"), FileBytes
 	// their bytes. Empty for WriteXML.
 	Files     map[string]int
 	FileBytes map[string]int64

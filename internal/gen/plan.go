@@ -301,6 +301,15 @@ func newPlan(o Options, e era) *plan {
 		sub.questions = append(sub.questions, nextQ("multichoice", 0))
 		p.cats = append(p.cats, sub)
 	}
+	if e.v19 && !o.lean {
+		// a site-wide category a quiz uses: its question image is a site
+		// file, copied to site_files/ (§1.2)
+		sys := &qcat{id: catID + 3, name: "Shared questions", level: "system"}
+		q := nextQ("shortanswer", 0)
+		q.image = "pics/site-logo.png"
+		sys.questions = append(sys.questions, q)
+		p.cats = append(p.cats, sys)
+	}
 	return p
 }
 

@@ -248,6 +248,13 @@ func (z *zipper) layout(p *plan, files []zipFile, e era) []zipFile {
 		all = append(all, zipFile{name: "course_files/" + f.path, size: f.size, kind: strings.TrimPrefix(filepath.Ext(f.path), "."), seed: int64(len(f.path))})
 	}
 	all = append(all, files...)
+	for _, c := range p.cats {
+		for _, q := range c.questions {
+			if c.level == "system" && q.image != "" {
+				all = append(all, zipFile{name: "site_files/" + q.image, size: z.o.FileSize, kind: "png", seed: q.id})
+			}
+		}
+	}
 	if !z.o.NoUserData {
 		for _, u := range p.users {
 			if !u.picture {
