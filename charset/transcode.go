@@ -1319,7 +1319,24 @@ func (s *scriptSet) add(p []byte) {
 }
 
 func (t *Transcoder) undecided(v []byte, why string) (string, string) {
-	t.out = append(t.out, v...)
+	// Kept as it is, but as valid UTF-8 (U+FFFD for each byte that is not)
+	// and with the repairs of real UTF-8 text, so that a second run
+	// changes nothing.
+	w := v
+	if !utf8.Valid(w) {
+		w = make([]byte, 0, len(v)+8)
+		for p := v; len(p) > 0; {
+			r, size := utf8.DecodeRune(p)
+			if r == utf8.RuneError && size == 1 {
+				w = append(w, "\uFFFD"...)
+			} else {
+				w = append(w, p[:size]...)
+			}
+			p = p[size:]
+		}
+	}
+	w, _, _, _ = t.normalize(w)
+	t.out = append(t.out, w...)
 	t.undec++
 	if t.undec == 1 {
 		t.undec1 = fmt.Sprintf("line %d:%d %s %q: %s", t.fpos[0], t.fpos[1], t.s.path.String(), shortSample(v), why)
