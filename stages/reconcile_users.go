@@ -63,6 +63,8 @@ target: ${MOODLEMIG_TARGET_USERS:-}.`,
 				Doc: "The target site's $CFG->siteidentifier (with a CSV; read from the database otherwise)."},
 			{Name: "mnet-localhost-id", Type: Int, Default: 0, Min: 0, Max: 1 << 40,
 				Doc: "The target's mnet_localhost_id; 0: from the database, or 1."},
+			{Name: "fold-usernames", Type: Bool, Default: false,
+				Doc: "The target compares usernames without regard to case, as a MySQL/MariaDB site does (set by itself for a mysql:// URL; give it for a CSV exported from such a site)."},
 			{Name: "duplicate-admin", Type: Bool, Default: false,
 				Doc: "The target has backup | import_general_duplicate_admin_allowed on (read from the database otherwise)."},
 		},
@@ -87,6 +89,7 @@ func newReconcileUsers(o map[string]any) (Stage, error) {
 		SiteIdentifier:        o["site-identifier"].(string),
 		MNetLocalhostID:       int64(o["mnet-localhost-id"].(int)),
 		DuplicateAdminAllowed: o["duplicate-admin"].(bool),
+		FoldUsernames:         o["fold-usernames"].(bool),
 	}
 	var err error
 	if s.opts.Policy, err = users.ParsePolicy(o["on-conflict"].(string)); err != nil {

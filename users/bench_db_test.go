@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"testing"
 
@@ -81,5 +80,4 @@ FROM (
 			b.ReportMetric(float64(vmHWM())/(1<<20), "peak-RSS-MB")
 		})
 	}
-	_ = os.Stdout
 }

@@ -283,6 +283,7 @@ func (s *dbSource) Site(ctx context.Context) (Site, error) {
 	if site.MNetLocalhostID == 0 {
 		site.MNetLocalhostID = 1
 	}
+	site.FoldUsernames = s.flavor == "mysql"
 	for www, id := range site.MNetHosts {
 		if id == site.MNetLocalhostID {
 			site.WWWRoot = www

@@ -54,11 +54,11 @@ func (d *Decider) Decide(u *BackupUser) Outcome {
 	}
 	if d.SameSite {
 		byID := x.byIDRow(u.ID)
-		if byID != nil && byID.Username == u.Username && byID.MNetHostID == host {
+		if byID != nil && x.key(byID.Username) == x.key(u.Username) && byID.MNetHostID == host {
 			return found("1A", Match, byID)
 		}
 		if d.Rules != Moodle19 && anonymized(u) {
-			if i, ok := x.byName[u.Username]; ok {
+			if i, ok := x.byName[x.key(u.Username)]; ok {
 				return found("1B", Match, &x.rows[i])
 			}
 		}

@@ -125,6 +125,11 @@ func decisionCases() []decisionCase {
 			target: []TargetUser{local(300, "jo", "x@x", 0)}, want2: "create 2E", want19: "create 2E"},
 		{name: "remote user conflicts on its host", origin: otherOrigin, user: with(jo, func(u *bu) { u.mnethosturl = hubWWW }),
 			target: []TargetUser{{ID: 301, Username: "jo", Email: "x@x", MNetHostID: 3}}, want2: "conflict 2D", want19: "conflict 2D"},
+		{name: "username case: exact unless the target folds it", origin: otherOrigin, user: with(jo, func(u *bu) { u.username = "Jo" }),
+			target: []TargetUser{local(300, "jo", "x@x", 0)}, want2: "create 2E", want19: "create 2E"},
+		{name: "username case folded (MySQL target)", origin: otherOrigin, user: with(jo, func(u *bu) { u.username = "Jo" }),
+			opts:   func(o *SourceOptions) { o.FoldUsernames = true },
+			target: []TargetUser{local(300, "jo", "x@x", 0)}, want2: "conflict 2D", want19: "conflict 2D"},
 		{name: "unknown mnet host resolves to local", origin: otherOrigin, user: with(jo, func(u *bu) { u.mnethosturl = "https://gone.example.net" }),
 			target: []TargetUser{local(300, "jo", "x@x", 0)}, want2: "conflict 2D", want19: "conflict 2D"},
 	}

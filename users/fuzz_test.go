@@ -98,7 +98,7 @@ func FuzzTargetCSV(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		x := NewIndex(Moodle2, true, nil, nil)
+		x := NewIndex(Moodle2, Site{}, true, nil, nil)
 		if err := src.Scan(context.Background(), x); err != nil && !strings.Contains(err.Error(), p) {
 			t.Fatalf("error does not name the file: %v", err)
 		}

@@ -1,6 +1,7 @@
 package users
 
 import (
+	"bytes"
 	"hash/maphash"
 	mbits "math/bits"
 	"strings"
@@ -16,6 +17,9 @@ import (
 type Index struct {
 	rules    Rules
 	sameSite bool
+	// foldNames: the target's database compares usernames without regard
+	// to case (MySQL/MariaDB collations), so restore's username = ? does.
+	foldNames bool
 
 	// Bit filters in front of the want maps: most target rows miss, and a
 	// bit test in a small table is much cheaper than a miss in a big map.
@@ -44,10 +48,12 @@ type hostName struct {
 // NewIndex prepares an index for the given backup users. sameSite says
 // whether the same-site rules apply (they need target rows by id); extra
 // names are usernames to keep too (rename candidates, pinned targets).
-func NewIndex(rules Rules, sameSite bool, us []*BackupUser, extra []string) *Index {
+// site.FoldUsernames makes username lookups case-insensitive.
+func NewIndex(rules Rules, site Site, sameSite bool, us []*BackupUser, extra []string) *Index {
 	x := &Index{
 		rules:      rules,
 		sameSite:   sameSite,
+		foldNames:  site.FoldUsernames,
 		wantName:   make(map[string]struct{}, len(us)+len(extra)),
 		wantMD5:    make(map[string]struct{}, len(us)),
 		wantFirst:  make(map[int64]struct{}, len(us)),
@@ -64,8 +70,9 @@ func NewIndex(rules Rules, sameSite bool, us []*BackupUser, extra []string) *Ind
 	x.nameBits = newBits(len(us) + len(extra))
 	x.intBits = newBits(2 * len(us))
 	for _, u := range us {
-		x.wantName[u.Username] = struct{}{}
-		x.nameBits.set(maphash.String(x.seed, u.Username))
+		k := x.key(u.Username)
+		x.wantName[k] = struct{}{}
+		x.nameBits.set(maphash.String(x.seed, k))
 		x.intBits.set(mix(u.FirstAccess))
 		if sameSite {
 			x.intBits.set(mix(u.ID))
@@ -79,10 +86,19 @@ func NewIndex(rules Rules, sameSite bool, us []*BackupUser, extra []string) *Ind
 		}
 	}
 	for _, n := range extra {
-		x.wantName[n] = struct{}{}
-		x.nameBits.set(maphash.String(x.seed, n))
+		k := x.key(n)
+		x.wantName[k] = struct{}{}
+		x.nameBits.set(maphash.String(x.seed, k))
 	}
 	return x
+}
+
+// key is how usernames compare on the target.
+func (x *Index) key(username string) string {
+	if x.foldNames {
+		return strings.ToLower(username)
+	}
+	return username
 }
 
 // fold is how emails and LIKE patterns compare under the rules.
@@ -95,6 +111,7 @@ func (x *Index) fold(s string) string {
 
 // Wants reports whether a target row with these values must be kept.
 func (x *Index) Wants(id int64, username, email string, firstaccess int64, deleted bool) bool {
+	username = x.key(username)
 	if x.nameBits.has(maphash.String(x.seed, username)) {
 		if _, ok := x.wantName[username]; ok {
 			return true
@@ -125,6 +142,9 @@ func (x *Index) Wants(id int64, username, email string, firstaccess int64, delet
 // wantsRaw is Wants for values still in a reader's buffer: it does not
 // allocate for the rows it rejects.
 func (x *Index) wantsRaw(id int64, username, email []byte, firstaccess int64, deleted bool) bool {
+	if x.foldNames {
+		username = bytes.ToLower(username)
+	}
 	if x.nameBits.has(maphash.Bytes(x.seed, username)) {
 		if _, ok := x.wantName[string(username)]; ok {
 			return true
@@ -164,12 +184,13 @@ func (x *Index) Kept() int { return len(x.rows) }
 func (x *Index) add(t TargetUser) {
 	i := int32(len(x.rows))
 	x.rows = append(x.rows, t)
-	k := hostName{t.MNetHostID, t.Username}
+	name := x.key(t.Username)
+	k := hostName{t.MNetHostID, name}
 	if _, dup := x.byHostName[k]; !dup {
 		x.byHostName[k] = i
 	}
-	if _, dup := x.byName[t.Username]; !dup {
-		x.byName[t.Username] = i
+	if _, dup := x.byName[name]; !dup {
+		x.byName[name] = i
 	}
 	if _, dup := x.byID[t.ID]; !dup {
 		x.byID[t.ID] = i
@@ -185,7 +206,7 @@ func (x *Index) add(t TargetUser) {
 
 // ByName returns the target user with username on mnet host host.
 func (x *Index) ByName(host int64, username string) (*TargetUser, bool) {
-	i, ok := x.byHostName[hostName{host, username}]
+	i, ok := x.byHostName[hostName{host, x.key(username)}]
 	if !ok {
 		return nil, false
 	}

@@ -257,7 +257,7 @@ func (p *Plan) decide(ctx context.Context, src Source, opts Options) error {
 		extra = append(extra, renameCandidate(u.Username, p.Origin, 0))
 	}
 	for round := 0; ; round++ {
-		x := NewIndex(opts.Rules, p.SameSite, p.users, extra)
+		x := NewIndex(opts.Rules, p.Site, p.SameSite, p.users, extra)
 		if err := src.Scan(ctx, x); err != nil {
 			return err
 		}
@@ -285,7 +285,7 @@ func (p *Plan) plan(d *Decider, opts Options, pins map[string]Pin, round int) []
 	taken := map[hostName]bool{}
 	for i := range p.users {
 		u := p.users[i]
-		taken[hostName{d.Site.ResolveMNetHost(u.MNetHostURL), u.Username}] = true
+		taken[hostName{d.Site.ResolveMNetHost(u.MNetHostURL), d.Index.key(u.Username)}] = true
 	}
 	var need []string
 	for i := range p.users {
@@ -374,7 +374,7 @@ func (p *Plan) rename(d *Decider, o *Outcome, taken map[hostName]bool, round int
 	host := o.MNetHostID
 	for k := 0; k <= round; k++ {
 		name := renameCandidate(u.Username, p.Origin, k)
-		if taken[hostName{host, name}] {
+		if taken[hostName{host, d.Index.key(name)}] {
 			continue
 		}
 		ch := &Change{Kind: "rename", Username: name, SetUsername: true}
@@ -382,7 +382,7 @@ func (p *Plan) rename(d *Decider, o *Outcome, taken map[hostName]bool, round int
 		// Free on the target (create), or the same person renamed by an
 		// earlier run whose course is already restored (2A1 match).
 		if after.Action == Create || (after.Action == Match && after.Step != "1B") {
-			taken[hostName{host, name}] = true
+			taken[hostName{host, d.Index.key(name)}] = true
 			o.Change = ch
 			return ""
 		}

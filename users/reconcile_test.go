@@ -300,7 +300,7 @@ func TestCSVErrors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		x := NewIndex(Moodle2, false, nil, nil)
+		x := NewIndex(Moodle2, Site{}, false, nil, nil)
 		err = src.Scan(context.Background(), x)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), p) {
 			t.Errorf("%q: err %v, want %q and the file name", tc.in, err, tc.want)
@@ -313,7 +313,7 @@ func TestCSVErrors(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "t.csv")
 	mustWrite(t, p, []byte("username,email,firstaccess,mnethostid,deleted\n"))
 	src, _ := OpenSource(context.Background(), p, SourceOptions{})
-	if err := src.Scan(context.Background(), NewIndex(Moodle2, true, nil, nil)); err == nil || !strings.Contains(err.Error(), "add an id column") {
+	if err := src.Scan(context.Background(), NewIndex(Moodle2, Site{}, true, nil, nil)); err == nil || !strings.Contains(err.Error(), "add an id column") {
 		t.Errorf("same site without ids: %v", err)
 	}
 }

@@ -41,6 +41,9 @@ type SourceOptions struct {
 	DuplicateAdminAllowed bool
 	// ForceDifferentSite treats the backup as coming from another site.
 	ForceDifferentSite bool
+	// FoldUsernames says the target compares usernames without regard to
+	// case (a MySQL/MariaDB site); set by itself for a MySQL URL.
+	FoldUsernames bool
 }
 
 func (o *SourceOptions) getenv(k string) string {
@@ -76,6 +79,9 @@ func (o *SourceOptions) override(s Site) Site {
 	}
 	if o.ForceDifferentSite {
 		s.ForceDifferentSite = true
+	}
+	if o.FoldUsernames {
+		s.FoldUsernames = true
 	}
 	return s
 }

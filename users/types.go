@@ -121,6 +121,10 @@ type Site struct {
 	DuplicateAdminAllowed bool
 	// ForceDifferentSite is $CFG->forcedifferentsitecheckingusersonrestore.
 	ForceDifferentSite bool
+	// FoldUsernames says the target database compares usernames without
+	// regard to case, as MySQL and MariaDB do with Moodle's collations, so
+	// restore's "same username" does too.
+	FoldUsernames bool
 }
 
 // Origin is what the backup says about the site it came from.
