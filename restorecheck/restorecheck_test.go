@@ -1,0 +1,141 @@
+package restorecheck
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/moodlemig/moodlemig/convert"
+)
+
+// faithful builds the restore counts of a Moodle that restored exactly what
+// out holds.
+func faithful(out *Output) *Restored {
+	c := Counts{Modules: map[string]int{}}
+	for m, n := range out.Activities {
+		c.Modules[m] = n
+		c.ModulesTotal += n
+	}
+	c.Sections, c.Blocks = out.Sections, out.Blocks
+	c.Files, c.FilesBytes = out.Files, out.FileBytes
+	c.ForumDiscussions = out.Discussions + out.SingleForums
+	c.ForumPosts = out.Posts + out.SingleForums
+	c.QuestionsCreatedByContext = map[string]int{"course": out.Questions}
+	c.Groups, c.Groupings = out.Groups, out.Groupings
+	return &Restored{Success: true, Counts: c}
+}
+
+func TestReadReportAndInspect(t *testing.T) {
+	c := convertGolden(t, "course-basic")
+	if len(c.Run.Audit) == 0 || c.Run.Audit[convert.KindSections] == nil {
+		t.Fatalf("no sections in the audit read back: %v", c.Run.Audit.Kinds())
+	}
+	if u := c.Run.Audit.Unbalanced(); len(u) > 0 {
+		t.Errorf("audit read back does not balance: %v", u)
+	}
+	out, err := Inspect(context.Background(), c.MBZ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Problems) > 0 {
+		t.Errorf("clean output has problems:\n%s", strings.Join(out.Problems, "\n"))
+	}
+	if out.Sections == 0 || out.Files == 0 || len(out.Activities) == 0 {
+		t.Errorf("nothing counted: %+v", out)
+	}
+	if d := Compare(c.Run.Audit, out, faithful(out)); len(d) > 0 {
+		t.Errorf("audit, output and a faithful restore disagree: %v", d)
+	}
+}
+
+// TestCompareCatches drops one thing from a faithful restore at a time: each
+// must be a Diff.
+func TestCompareCatches(t *testing.T) {
+	c := convertGolden(t, "course-basic")
+	out, err := Inspect(context.Background(), c.MBZ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mod string
+	for m := range out.Activities {
+		mod = m
+		break
+	}
+	tests := []struct {
+		name string
+		edit func(*Restored)
+		want string
+	}{
+		{"module", func(r *Restored) { r.Counts.Modules[mod]-- }, "modules/" + mod},
+		{"section", func(r *Restored) { r.Counts.Sections-- }, "sections"},
+		{"file", func(r *Restored) { r.Counts.Files-- }, "files"},
+		{"bytes", func(r *Restored) { r.Counts.FilesBytes++ }, "bytes"},
+		{"block", func(r *Restored) { r.Counts.Blocks-- }, "blocks"},
+		{"discussion", func(r *Restored) { r.Counts.ForumDiscussions++ }, "forum discussions (restored)"},
+		{"question", func(r *Restored) { r.Counts.QuestionsCreatedByContext["course"]++ }, "questions"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := faithful(out)
+			tt.edit(r)
+			diffs := Compare(c.Run.Audit, out, r)
+			if len(diffs) != 1 || diffs[0].What != tt.want {
+				t.Errorf("got %v, want one diff %q", diffs, tt.want)
+			}
+		})
+	}
+	t.Run("audit", func(t *testing.T) {
+		a := convert.Audit{}
+		a.Add(c.Run.Audit)
+		a.Wrote(convert.KindSections, 1)
+		diffs := Compare(a, out, faithful(out))
+		if len(diffs) != 1 || diffs[0].What != convert.KindSections || diffs[0].Audit != int64(out.Sections+1) {
+			t.Errorf("got %v, want the sections audit diff", diffs)
+		}
+	})
+}
+
+// TestBreaksStatic: every breakage is reported by Inspect without Moodle.
+func TestBreaksStatic(t *testing.T) {
+	c := convertGolden(t, "course-basic")
+	for _, b := range breakages {
+		t.Run(b.name, func(t *testing.T) {
+			dir := extract(t, c.MBZ)
+			what := b.apply(t, dir)
+			out, err := Inspect(context.Background(), dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			re := regexp.MustCompile(b.static)
+			var hit bool
+			for _, p := range out.Problems {
+				hit = hit || re.MatchString(p)
+			}
+			if !hit {
+				t.Errorf("%s: no problem matches %q; got:\n%s", what, b.static, strings.Join(out.Problems, "\n"))
+			}
+		})
+	}
+}
+
+func TestReadReportRejectsUnknownAuditText(t *testing.T) {
+	in := `{"type":"finding","code":"convert.audit","severity":"info","path":"files","message":"files: 3 of 4"}`
+	if _, err := ReadReport(strings.NewReader(in)); err == nil || !strings.Contains(err.Error(), "does not read") {
+		t.Fatalf("got %v, want an error naming the format", err)
+	}
+	if _, err := ReadReport(strings.NewReader(`{"type":"summary"}`)); err == nil {
+		t.Fatal("a report without audit findings was accepted")
+	}
+}
+
+func TestFindWithoutSite(t *testing.T) {
+	t.Setenv("MOODLE_HOME", t.TempDir())
+	_, err := Find(".", "")
+	if err == nil {
+		t.Fatal("Find accepted a MOODLE_HOME without .installed")
+	}
+	if !strings.Contains(err.Error(), "setup.sh") || !strings.Contains(err.Error(), EnvSite) {
+		t.Errorf("error does not say how to set up: %v", err)
+	}
+}
