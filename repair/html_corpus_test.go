@@ -56,7 +56,7 @@ func (g *corpusGen) sentence(min, max int) string {
 			b.WriteString(g.pick(corpusNames))
 		case x < 12:
 			b.WriteString(g.pick(corpusIntl))
-		case x < 15:
+		case x < 15 && k > 0: // sentences seldom open with a bare number
 			fmt.Fprintf(&b, "%d", g.r.IntN(2000))
 		case x < 17:
 			b.WriteString("it's")
@@ -398,4 +398,10 @@ var handCorpus = []string{
 	`<p>&quot;Quoted&quot; text and it's fine</p>`,
 	`<h1>Title</h1><hr /><p>Body</p>`,
 	`<p>Go to <a href="http://moodle.example.edu/mod/forum/discuss.php?d=7&amp;parent=31">this post</a>.</p>`,
+	// Plain text that merely looks like damage: it must come out unchanged.
+	`Read pages 1/2 and run the a/b test; then see http://example.org/p/a/b for the p value.`,
+	`Week 3 / part 2: bold claims, italic notes; use br / hr sparingly (see /p and /a in the guide).`,
+	`Price: 10 EUR; copy; not; sum; and; or; pi; those are words, not entities.`,
+	`The table border=1 width=50 settings and p style=color are described in chapter 4/li of the manual.`,
+	`Ulli and Olli met Tom; the olli list and ulli list are names.`,
 }

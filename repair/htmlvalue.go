@@ -1,11 +1,18 @@
 package repair
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // The end of a rebuilt attribute value is unknowable in general (the closing
 // quote and '>' are gone), so each kind of value is read by its own grammar,
 // and every guess that the grammar cannot confirm adds doubt, which lowers the
 // field's confidence.
+
+// unknown is the doubt of a value end no rule could find (the whole run is
+// taken): about one guess in three is wrong.
+const unknown = 0.5
 
 // lookahead bounds how far a value may reach, so a field full of attribute
 // shapes stays linear.
@@ -31,12 +38,17 @@ func (r *rebuilder) valueEnd(kind valueKind, tag string, ti tagInfo, v int) int 
 			continue
 		}
 		if ti.void && p+1 < len(d) && d[p+1] == '/' && !attrFollows(d, p+2, limit) {
-			// " /x" closes the tag; " / " may be text in a value
-			// (alt="a / b") unless no " /x" comes before the end tag.
-			if p+2 < len(d) && d[p+2] == ' ' && laterSelfClose(d, p+2, endTag) {
-				continue
-			}
 			hard = p
+			// alt="a / b" />: a later " /" right before an end tag or
+			// the end of the field closes the tag instead.
+			if p+2 < len(d) && d[p+2] == ' ' {
+				if q := strings.Index(d[p+2:min(limit, p+82)], " /"); q >= 0 {
+					q += p + 2
+					if q+2 == len(d) || q+2 < len(d) && d[q+2] == '/' {
+						hard = q
+					}
+				}
+			}
 			break
 		}
 		if an := attrAt(d, p+1); an != "" {
@@ -56,7 +68,7 @@ func (r *rebuilder) valueEnd(kind valueKind, tag string, ti tagInfo, v int) int 
 	e, doubt := r.scanValue(kind, tag, ti, v, limit, hard)
 	if doubt > 0 {
 		if r.trace != nil {
-			r.addDoubt(doubt, "value end "+strings.ToLower(d[strings.LastIndexByte(d[:v-1], ' ')+1:v-1]), v)
+			r.addDoubt(doubt, fmt.Sprintf("value end %s %.2f", strings.ToLower(d[strings.LastIndexByte(d[:v-1], ' ')+1:v-1]), doubt), v)
 		} else {
 			r.doubt += doubt
 		}
@@ -67,17 +79,6 @@ func (r *rebuilder) valueEnd(kind valueKind, tag string, ti tagInfo, v int) int 
 	return e
 }
 
-// laterSelfClose reports whether a " /" followed by something other than
-// a space comes in d[p:end+1].
-func laterSelfClose(d string, p, end int) bool {
-	for q := p; q+1 <= end && q+1 < len(d); q++ {
-		if d[q] == ' ' && d[q+1] == '/' && (q+2 >= len(d) || d[q+2] != ' ') {
-			return true
-		}
-	}
-	return false
-}
-
 // attrFollows reports whether another " name=" comes in d[p:limit] before
 // the next " /": then a " /" before p was text inside a value (alt="a / b").
 func attrFollows(d string, p, limit int) bool {
@@ -85,11 +86,11 @@ func attrFollows(d string, p, limit int) bool {
 		limit = p + 80
 	}
 	for q := p; q < limit; q++ {
+		if d[q] == '/' {
+			return false // an end tag or another self-close comes first
+		}
 		if d[q] != ' ' {
 			continue
-		}
-		if q+1 < limit && d[q+1] == '/' {
-			return false
 		}
 		if an := attrAt(d, q+1); an != "" {
 			// "… / Image text span style=": a new tag, not more of this one.
@@ -117,7 +118,7 @@ func attrFits(tag, attr string) bool {
 	tag, attr = lower(tag), lower(attr)
 	switch tag {
 	case "a":
-		return attr == "href" || attr == "name" || attr == "target" || attr == "title"
+		return attr == "href" || attr == "name"
 	case "img":
 		return attr == "src"
 	case "font":
@@ -140,7 +141,7 @@ func (r *rebuilder) endTagIn(v, limit int) int {
 		}
 		found := tagPrefixes(d[p+1:limit], func(name string, ti tagInfo) bool {
 			e := p + 1 + len(name)
-			return !ti.void && (e == len(d) || !isAlnum(d[e]))
+			return !ti.void && (e == len(d) || !isAlnum(d[e]) || blockTagStarts(d[e:limit]))
 		})
 		if found {
 			return p
@@ -157,18 +158,21 @@ func (r *rebuilder) scanValue(kind valueKind, tag string, ti tagInfo, v, limit, 
 		for runEnd < limit && d[runEnd] != ' ' {
 			runEnd++
 		}
-		if runEnd == hard {
-			return runEnd, 0
-		}
 		run := d[v:runEnd]
 		// The element's own end tag inside the run: <a href="x"></a>.
 		end := len(run)
 		for k := 0; k+1+len(tag) <= len(run); k++ {
-			if run[k] == '/' && run[k+1:k+1+len(tag)] == tag && (k+1+len(tag) == len(run) || !isAlnum(run[k+1+len(tag)]) ||
-				blockTagStarts(run[k+1+len(tag):])) {
+			if run[k] != '/' || run[k+1:k+1+len(tag)] != tag {
+				continue
+			}
+			e := k + 1 + len(tag)
+			if e == len(run) || !isAlnum(run[e]) && run[e] != '.' && run[e] != '-' && run[e] != '_' || blockTagStarts(run[e:]) {
 				end = k
 				break
 			}
+		}
+		if runEnd == hard && end == len(run) {
+			return runEnd, 0
 		}
 		c, doubt := urlCut(run[:end])
 		return v + c, doubt
@@ -248,14 +252,30 @@ func (r *rebuilder) scanValue(kind valueKind, tag string, ti tagInfo, v, limit, 
 		if hard >= 0 {
 			return hard, 0
 		}
-		// Free text running into the element's text: cut where a capital
-		// follows a lower-case letter (title=Footer duringHenry).
+		// Free text running into the element's text: cut where a URL
+		// starts (the link shows its address), before a usual link word
+		// (title=Notes forhere), or where a capital follows a lower-case
+		// letter (title=Footer duringHenry).
 		end := r.endTagIn(v, limit)
-		if c := caseCut(d[v:end]); c > 0 {
+		txt := d[v:end]
+		if h := strings.TrimPrefix(strings.TrimPrefix(r.href, "http://"), "https://"); len(h) > 3 {
+			if k := strings.Index(txt, h); k > 0 {
+				return v + k, 0.05 // the link shows its address
+			}
+		}
+		for _, sc := range urlSchemes {
+			if k := strings.Index(txt, sc); k > 0 && isAlnum(txt[k-1]) {
+				return v + k, 0.1
+			}
+		}
+		if c := linkWordCut(txt); c > 0 && isAlnum(txt[c-1]) {
+			return v + c, 0.1
+		}
+		if c := firstCaseCut(txt); c > 0 {
 			return v + c, 0.2
 		}
 		e, _ := r.scanIdent(v, limit, hard, tag)
-		return e, 0.6
+		return e, unknown
 	}
 	return r.scanIdent(v, limit, hard, tag)
 }
@@ -281,7 +301,7 @@ func (r *rebuilder) scanIdent(v, limit, hard int, tag string) (int, float64) {
 	if c := caseCut(run); c > 0 {
 		return v + c, 0.1
 	}
-	return p, 0.6
+	return p, unknown
 }
 
 // scanStyle reads CSS declarations "prop: value; prop: value;".
@@ -301,7 +321,7 @@ func (r *rebuilder) scanStyle(v, limit, hard int) (int, float64) {
 		}
 		e := cssValueEnd(d[:limit], p)
 		if e == p {
-			return p, 0.6
+			return p, unknown
 		}
 		p = e
 		if p < limit && d[p] == ';' {
@@ -326,7 +346,7 @@ func (r *rebuilder) scanStyle(v, limit, hard int) (int, float64) {
 			return hard, 0.3
 		}
 		e, _ := r.scanIdent(v, limit, hard, "")
-		return e, 0.6
+		return e, unknown
 	}
 	return p, 0
 }
@@ -439,11 +459,24 @@ func prefixIn(s string, list []string, fold bool) string {
 	return ""
 }
 
-// caseCut returns the first index where a lower-case letter, digit or '/'
-// is followed by an upper-case letter (text glued after a value), or 0.
+// caseCut returns the last index where a lower-case letter, digit or '/'
+// is followed by an upper-case letter (text glued after a value:
+// "PowerPointIdeas"), or 0.
 func caseCut(s string) int {
-	for i := 1; i < len(s); i++ {
+	for i := len(s) - 1; i >= 1; i-- {
 		if isUpper(s[i]) && (isLower(s[i-1]) || isDigit(s[i-1]) || s[i-1] == '/') {
+			return i
+		}
+	}
+	return 0
+}
+
+// firstCaseCut is caseCut's first such index, for free text (a title runs
+// into the link text: "Footer duringHenry points"); a non-ASCII letter
+// before the capital counts as lower case ("résuméEssay").
+func firstCaseCut(s string) int {
+	for i := 1; i < len(s); i++ {
+		if isUpper(s[i]) && (isLower(s[i-1]) || isDigit(s[i-1]) || s[i-1] >= 0x80) {
 			return i
 		}
 	}
@@ -458,6 +491,20 @@ func urlCut(run string) (int, float64) {
 	n := len(run)
 	if n == 0 {
 		return 0, 0
+	}
+	// URLs are written in ASCII (percent-encoded); a raw non-ASCII byte is
+	// where the link text starts.
+	for i := 1; i < n; i++ {
+		if run[i] >= 0x80 {
+			if isAlnum(run[i-1]) || run[i-1] == '/' || run[i-1] == '=' {
+				c, dbt := urlCut(run[:i])
+				if c == i || dbt >= unknown {
+					return i, 0.05
+				}
+				return c, dbt
+			}
+			break
+		}
 	}
 	p := 0
 	// Encoded link tokens ($@FORUMVIEWBYID*12@$) end cleanly.
@@ -500,14 +547,20 @@ func urlCut(run string) (int, float64) {
 		}
 	}
 	if strings.HasPrefix(run, "mailto:") {
+		// An address has no path: the host ends at its top-level domain.
 		p = len("mailto:")
 		if k := strings.IndexByte(run[p:], '@'); k >= 0 {
 			p += k + 1
 		}
+		h := p
+		for h < n && (isAlnum(run[h]) || run[h] == '.' || run[h] == '-') {
+			h++
+		}
+		return hostCut(run[:h], p)
 	}
 	if p > 0 && p < n && run[p-1] != '$' {
 		h := p
-		for h < n && (isAlnum(run[h]) || run[h] == '.' || run[h] == '-' || run[h] == ':') {
+		for h < n && (isAlnum(run[h]) || run[h] == '.' || run[h] == '-' || run[h] == ':' || run[h] >= 0x80) {
 			h++
 		}
 		if h == n {
@@ -515,8 +568,12 @@ func urlCut(run string) (int, float64) {
 		}
 		p = h
 	}
-	// Path: the last segment may end with a known extension.
+	// Path: the last segment may end with a known extension. A '?' not
+	// followed by key= is text ("Unit?"), not a query.
 	qs := strings.IndexAny(run[p:], "?#")
+	if qs >= 0 && run[p+qs] == '?' && !queryKeyAt(run, p+qs+1) {
+		qs = -1
+	}
 	pathEnd := n
 	if qs >= 0 {
 		pathEnd = p + qs
@@ -561,7 +618,7 @@ func urlCut(run string) (int, float64) {
 		if seg == "" {
 			return n, 0.3 // a trailing slash: text may follow or not
 		}
-		return n, 0.5
+		return n, unknown
 	}
 	// Query: key=value pairs joined by "amp;" (from &amp;).
 	q := pathEnd
@@ -573,7 +630,7 @@ func urlCut(run string) (int, float64) {
 				k++
 			}
 			if k == q || k >= n || run[k] != '=' {
-				return q, 0.5
+				return q, unknown
 			}
 			v := k + 1
 			// The value runs to the next "amp;key=" or '#'.
@@ -618,7 +675,7 @@ func urlCut(run string) (int, float64) {
 			if c := linkWordCut(run[v:]); c > 0 {
 				return v + c, 0.1
 			}
-			return n, 0.5
+			return n, unknown
 		}
 	}
 	// Fragment.
@@ -627,7 +684,7 @@ func urlCut(run string) (int, float64) {
 			return q + 1 + c, 0.1
 		}
 	}
-	return n, 0.5
+	return n, unknown
 }
 
 // linkWords are how link texts commonly start in lower case ("click
@@ -661,7 +718,7 @@ func hostCut(run string, p int) (int, float64) {
 	n := len(run)
 	dot := strings.LastIndexByte(run[p:], '.')
 	if dot < 0 {
-		return n, 0.5
+		return n, unknown
 	}
 	dot += p
 	label := run[dot+1:]
@@ -677,5 +734,5 @@ func hostCut(run string, p int) (int, float64) {
 		}
 		return e, 0
 	}
-	return n, 0.5
+	return n, unknown
 }

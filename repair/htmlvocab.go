@@ -206,7 +206,7 @@ var htmlEntities = wordSet(entityNames)
 
 // commonWordEntities are entity names that are also ordinary words; a
 // free-standing "not;" is the word followed by a semicolon, not &not;.
-var commonWordEntities = wordSet(`copy not and or part sum int real image empty cap cup sub sup ring times
+var commonWordEntities = wordSet(`not and or part sum int real image empty cap cup sub sup ring times
 prop ang sim minus prime lang rang le ge ne ni pi mu nu xi chi phi psi eta beta zeta theta iota
 delta alpha gamma kappa lambda sigma tau omega exist isin order divide piv rarr larr`)
 

@@ -18,7 +18,7 @@ const damagedCourse = `<?xml version="1.0" encoding="UTF-8"?>
     </HEADER>
     <SECTIONS>
       <SECTION>
-        <SUMMARY>pRead span class=notevery/span/p</SUMMARY>
+        <SUMMARY>pRead span class=notevery/span, span class=alsobad/span and span class=badtoo/span/p</SUMMARY>
       </SECTION>
     </SECTIONS>
   </COURSE>
@@ -39,7 +39,7 @@ func TestRepairHTMLStage(t *testing.T) {
 	if !strings.Contains(out, "<SUMMARY>&lt;p&gt;Welcome to &lt;strong&gt;Biology&lt;/strong&gt;!&lt;/p&gt;</SUMMARY>") {
 		t.Errorf("course summary not rebuilt:\n%s", out)
 	}
-	if !strings.Contains(out, "<SUMMARY>pRead span class=notevery/span/p</SUMMARY>") {
+	if !strings.Contains(out, "<SUMMARY>pRead span class=notevery/span, span class=alsobad/span and span class=badtoo/span/p</SUMMARY>") {
 		t.Errorf("ambiguous field changed:\n%s", out)
 	}
 	if rep.Count("html.repaired") != 1 || rep.Count("html.low-confidence") != 1 {
