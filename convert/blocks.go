@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"encoding/base64"
 	"fmt"
 	"strings"
 
@@ -31,7 +32,24 @@ var blocksGone = map[string]string{
 	"calendar":     "use calendar_month",
 }
 
+// readBlock keeps a block for finish: its text may link to modules whose
+// 2.x names are known only once MODULES has been read.
 func (c *conv) readBlock(n *Node) error {
+	c.pendingBlocks = append(c.pendingBlocks, n)
+	return nil
+}
+
+// writeBlocks writes every kept block.
+func (c *conv) writeBlocks() error {
+	for _, n := range c.pendingBlocks {
+		if err := c.writeBlock(n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *conv) writeBlock(n *Node) error {
 	c.audit.Read(KindBlocks, 1)
 	name := strings.ToLower(n.Value("NAME"))
 	id := n.Int("ID")
@@ -64,6 +82,10 @@ func (c *conv) readBlock(n *Node) error {
 	}
 	configdata := n.Value("CONFIGDATA")
 	dir := fmt.Sprintf("course/blocks/%s_%d", target, id)
+	o := c.newOwner(dir, "MOODLE_BACKUP/COURSE/BLOCKS/BLOCK", n.Line)
+	if target == "html" && configdata != "" {
+		configdata = c.htmlBlockConfig(o, configdata, Area{ContextID: ctx, Component: "block_html", FileArea: "content"}, dir)
+	}
 	err := c.tree.Write(dir+"/block.xml", func(x *XMLWriter) {
 		x.Start("block", A("id", id), A("contextid", ctx), A("version", 2007101509))
 		x.Leaves("blockname", target, "parentcontextid", c.courseCtx, "showinsubcontexts", 0,
@@ -80,7 +102,8 @@ func (c *conv) readBlock(n *Node) error {
 	if err != nil {
 		return err
 	}
-	if err := c.tree.Write(dir+"/inforef.xml", func(x *XMLWriter) { writeInforef(x, nil) }); err != nil {
+	ids := o.commit()
+	if err := c.tree.Write(dir+"/inforef.xml", func(x *XMLWriter) { writeInforef(x, ids) }); err != nil {
 		return err
 	}
 	if err := c.tree.Write(dir+"/roles.xml", emptyRoles); err != nil {
@@ -96,4 +119,32 @@ func (c *conv) courseFormat() string {
 		return f
 	}
 	return "topics"
+}
+
+// htmlBlockConfig converts the text of an html block: its configdata is
+// base64 of a PHP-serialized object whose text holds 1.x link tokens. Files
+// it links to go to block_html/content; module links are fixed at once
+// (base64 hides them from the final link pass). Undecodable configdata is
+// kept as it is, with a finding.
+func (c *conv) htmlBlockConfig(o *Owner, configdata string, area Area, where string) string {
+	raw, err := base64.StdEncoding.DecodeString(configdata)
+	if err != nil {
+		o.Finding(CodeBlockSkipped, report.Info, fmt.Sprintf("html block configdata is not base64 (%v): kept as it is", err))
+		return configdata
+	}
+	v, err := phpUnserialize(string(raw))
+	if err != nil || (v.kind != 'O' && v.kind != 'a') {
+		o.Finding(CodeBlockSkipped, report.Info, fmt.Sprintf("html block configdata cannot be read (%v): kept as it is", err))
+		return configdata
+	}
+	if t := v.prop("text"); t != nil && t.kind == 's' {
+		text, format := o.Text(t.str, FormatHTML, area)
+		if o.modLinks {
+			text = c.fixTokens(where, text)
+			o.modLinks = false
+		}
+		t.str = text
+		v.setProp("format", phpValue{kind: 's', str: fmt.Sprint(format)})
+	}
+	return base64.StdEncoding.EncodeToString([]byte(v.serialize()))
 }

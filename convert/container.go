@@ -76,6 +76,9 @@ func (c *conv) finish(src *backup.Backup) error {
 			}
 		}
 	}
+	if err := c.writeBlocks(); err != nil {
+		return err
+	}
 	if err := c.writeCourse(); err != nil {
 		return err
 	}
@@ -346,6 +349,23 @@ func (c *conv) fixFile(name string) error {
 		return err
 	}
 	return os.Rename(tmp, p)
+}
+
+// fixTokens applies fixToken to every module token of s.
+func (c *conv) fixTokens(where, s string) string {
+	toks := findModTokens(s)
+	if len(toks) == 0 {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, t := range toks {
+		b.WriteString(s[last:t.start])
+		b.WriteString(c.fixToken(where, t))
+		last = t.end
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 // successorToken maps a 2.x module name to its view-by-cm token.

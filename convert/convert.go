@@ -132,16 +132,17 @@ type conv struct {
 	courseID             int64
 	wwwroot              string
 
-	instances   map[cmKey]instInfo // from INFO/DETAILS
-	modIncluded map[string]bool
-	sections    []*section
-	cms         map[cmKey]*CourseModule
-	cmByID      map[int64]*CourseModule
-	pending     *pendingMods // MODULES/MOD met before SECTIONS
-	blocks      []string     // course/blocks/<name>_<id> written
-	linkFiles   []string     // output files holding module tokens
-	nspill      int          // modules spilled so far (scratch folder names)
-	roots       map[string]*XMLWriter
+	instances     map[cmKey]instInfo // from INFO/DETAILS
+	modIncluded   map[string]bool
+	sections      []*section
+	cms           map[cmKey]*CourseModule
+	cmByID        map[int64]*CourseModule
+	pending       *pendingMods // MODULES/MOD met before SECTIONS
+	blocks        []string     // course/blocks/<name>_<id> written
+	pendingBlocks []*Node      // BLOCKS/BLOCK, written by finish
+	linkFiles     []string     // output files holding module tokens
+	nspill        int          // modules spilled so far (scratch folder names)
+	roots         map[string]*XMLWriter
 }
 
 type section struct {
