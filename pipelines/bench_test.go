@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -75,6 +76,13 @@ func benchPlan(b *testing.B) *Plan {
 	return pl
 }
 
+// cpuTime is the user+system CPU time of the process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 // peakHeap samples the live heap every millisecond until stop is called and
 // returns the largest value seen.
 func peakHeap() (stop func() uint64) {
@@ -119,13 +127,16 @@ func BenchmarkBatch(b *testing.B) {
 			b.SetBytes(total)
 			var peak uint64
 			var sum *Summary
+			var cpu time.Duration
 			for i := 0; i < b.N; i++ {
 				out := b.TempDir()
 				runtime.GC()
 				stop := peakHeap()
+				c0 := cpuTime()
 				b.StartTimer()
 				s, err := (&Batch{Plan: pl, OutDir: out, Jobs: jobs}).Run(context.Background(), inputs)
 				b.StopTimer()
+				cpu += cpuTime() - c0
 				if p := stop(); p > peak {
 					peak = p
 				}
@@ -139,6 +150,11 @@ func BenchmarkBatch(b *testing.B) {
 			}
 			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "archives/s")
 			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+			// On a shared machine wall-clock scaling says little: the CPU
+			// the process got per wall second (parallelism) and the CPU
+			// per archive (flat when jobs do not slow each other) do.
+			b.ReportMetric(cpu.Seconds()/b.Elapsed().Seconds(), "parallelism")
+			b.ReportMetric(cpu.Seconds()*1000/float64(n*b.N), "cpu-ms/archive")
 			_ = sum
 		})
 	}
