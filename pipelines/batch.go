@@ -232,8 +232,24 @@ type runner struct {
 	tmpRoot string // job scratch folders and temporary outputs
 	jrn     *journal
 
-	mu   sync.Mutex
-	dirs map[string]bool // output folders to fsync at the end
+	mu      sync.Mutex
+	dirs    map[string]bool   // output folders to fsync at the end
+	claimed map[string]string // output name -> the input that took it in this run
+}
+
+// claim reserves the output name rel for input key, or says which other
+// input of this batch has it.
+func (r *runner) claim(rel, key string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.claimed == nil {
+		r.claimed = map[string]string{}
+	}
+	if other, ok := r.claimed[rel]; ok && other != key {
+		return fmt.Errorf("output %s is also the output of %s in this batch: make the names differ with the pipeline's output template (e.g. output: \"{dir}{name}-{courseid}{ext}\")", rel, other)
+	}
+	r.claimed[rel] = key
+	return nil
 }
 
 // setup prepares the output folder: the journal and a clean temp folder
@@ -456,6 +472,9 @@ func (r *runner) job(ctx context.Context, in Input, slot int) (res *Result, coun
 	}
 	rel, err := r.Plan.OutputName(in, bk.Facts)
 	if err != nil {
+		return fail("write", err)
+	}
+	if err := r.claim(rel, in.Key); err != nil {
 		return fail("write", err)
 	}
 	res.Output, res.BytesOut, res.SHA256 = rel, out.n, hex.EncodeToString(out.h.Sum(nil))

@@ -334,3 +334,27 @@ func TestResumeAfterRefusedOverwrite(t *testing.T) {
 		t.Errorf("--resume after the refusal: skipped=%d failed=%d, want 1, 0", s.Skipped, s.Failed)
 	}
 }
+
+// TestBatchNameCollision: two inputs of one batch that the template gives
+// the same name: one is written, the other fails naming both.
+func TestBatchNameCollision(t *testing.T) {
+	in, out := t.TempDir(), t.TempDir()
+	writeZip(t, filepath.Join(in, "x/course.zip"), map[string]string{"moodle.xml": "1"})
+	writeZip(t, filepath.Join(in, "y/course.zip"), map[string]string{"moodle.xml": "2"})
+	inputs, _ := ExpandInputs([]string{in}, nil)
+	for _, dry := range []bool{true, false} {
+		c := newCollect()
+		b := &Batch{Plan: plan(t, "stages: [zipout]\noutput: \"{name}{ext}\"\n"), OutDir: out, Jobs: 1, Open: zipOpen, DryRun: dry, Observer: c}
+		s, err := b.Run(context.Background(), inputs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.OK != 1 || s.Failed != 1 {
+			t.Fatalf("dry=%v: ok=%d failed=%d, want 1, 1", dry, s.OK, s.Failed)
+		}
+		r := c.results[filepath.ToSlash(filepath.Join(in, "y/course.zip"))]
+		if r == nil || !strings.Contains(r.Error, "is also the output of "+filepath.ToSlash(filepath.Join(in, "x/course.zip"))) {
+			t.Errorf("dry=%v: result %+v, want a collision naming x/course.zip", dry, r)
+		}
+	}
+}
