@@ -592,7 +592,7 @@ func (r *rebuilder) endTag(i int) int {
 			return false // "/Physics" is not </P>
 		}
 		if k := r.onStack(name); k >= 0 {
-			if glued && isLower(d[after]) && !blockTagStarts(d[after:]) && r.cleanEndSoon(after, name) {
+			if glued && isLower(d[after]) && !blockTagStarts(d[after:]) && !entityTailAt(d, after) && r.cleanEndSoon(after, name) {
 				return false // "/again", "/project" in a URL shown as text; the end comes later
 			}
 			for _, e := range r.stack[k+1:] {
@@ -722,6 +722,15 @@ func wordAt(b []byte, i int) string {
 		j++
 	}
 	return string(b[i:j])
+}
+
+// entityTailAt reports whether an entity tail ("nbsp;") starts at d[i].
+func entityTailAt(d string, i int) bool {
+	j := i
+	for j < len(d) && j-i <= 8 && isAlnum(d[j]) {
+		j++
+	}
+	return j < len(d) && d[j] == ';' && htmlEntities[d[i:j]]
 }
 
 // cleanEndSoon reports whether "/name" followed by a non-alphanumeric byte

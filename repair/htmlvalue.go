@@ -174,6 +174,12 @@ func (r *rebuilder) scanValue(kind valueKind, tag string, ti tagInfo, v, limit, 
 		if runEnd == hard && end == len(run) {
 			return runEnd, 0
 		}
+		// A path with a space ("week 1/notes.doc") up to the next attribute.
+		if hard > runEnd && end == len(run) && r.endTagIn(runEnd, hard) == hard {
+			if gap := d[runEnd:hard]; strings.ContainsAny(gap, "/.") && !strings.Contains(gap, "  ") {
+				return hard, 0.1
+			}
+		}
 		c, doubt := urlCut(run[:end])
 		return v + c, doubt
 	case vNumber:
@@ -294,6 +300,12 @@ func (r *rebuilder) scanIdent(v, limit, hard int, tag string) (int, float64) {
 	run := d[v:p]
 	if w := prefixIn(run, identWords, false); w != "" && (len(w) == len(run) || !isLower(run[len(w)])) {
 		return v + len(w), 0
+	}
+	// The element's first child glued on: class=templatetrtd.
+	for k := 1; k < len(run); k++ {
+		if childStarts(lower(tag), strings.ToLower(run[k:])) && r.hasEndLater(v+k, run[k:k+2]) {
+			return v + k, 0.1
+		}
 	}
 	if p < len(d) && d[p] == '/' && strings.EqualFold(tag, "a") && strings.HasPrefix(d[p+1:], tag) {
 		return p, 0 // an empty anchor: <a name="top"></a>

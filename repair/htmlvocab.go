@@ -115,7 +115,7 @@ var htmlAttrs = map[string]valueKind{
 	"clear": vEnum, "scope": vEnum, "nowrap": vEnum,
 	"color": vColor, "bgcolor": vColor, "bordercolor": vColor,
 	"style": vStyle,
-	"class": vIdent, "id": vIdent, "name": vIdent, "lang": vIdent, "rel": vIdent,
+	"class": vIdent, "id": vIdent, "name": vIdent, "lang": vIdent, "rel": vIdent, "xml:lang": vIdent,
 	"alt": vText, "title": vText, "summary": vText,
 	"face": vFont,
 }
