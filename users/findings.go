@@ -2,6 +2,7 @@ package users
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/moodlemig/moodlemig/backup"
 	"github.com/moodlemig/moodlemig/report"
@@ -21,7 +22,7 @@ func (p *Plan) fieldPath(field string) string {
 	if p.Kind == backup.Moodle1 {
 		return "MOODLE_BACKUP/COURSE/USERS/USER/" + field
 	}
-	return "users/user/" + field
+	return "users/user/" + strings.ToLower(field)
 }
 
 func describe(t *TargetUser) string {

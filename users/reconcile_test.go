@@ -85,6 +85,19 @@ func TestReconcilePolicies(t *testing.T) {
 				if f.Code == CodeRenamed && (f.Line == 0 || f.Before == "" || f.After == "" || !f.Fixed) {
 					t.Errorf("rename finding lacks position or values: %+v", f)
 				}
+				if f.Code == CodeRenamed {
+					// Line and column point at the old value in the input.
+					lines := strings.Split(string(before), "\n")
+					if at := lines[f.Line-1][f.Column-1:]; !strings.HasPrefix(at, f.Before+"</") {
+						t.Errorf("%d:%d points at %q, want %q", f.Line, f.Column, at, f.Before)
+					}
+					if string(before[f.Offset:f.Offset+int64(len(f.Before))]) != f.Before {
+						t.Errorf("offset %d does not hold %q", f.Offset, f.Before)
+					}
+				}
+				if wantPath := map[backup.Kind]string{backup.Moodle1: "MOODLE_BACKUP/COURSE/USERS/USER/USERNAME", backup.Moodle2: "users/user/username"}[kind]; f.Code == CodeRenamed && f.Path != wantPath {
+					t.Errorf("path %q", f.Path)
+				}
 			}
 			// The written users decide as planned: re-check the output.
 			p2, err := Check(context.Background(), nb, mustCSV(t, ts), Options{Policy: PolicyFail, AdminPolicy: PolicyFail})
