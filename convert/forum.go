@@ -23,15 +23,8 @@ func convertForum(a *Activity, mod *Node) error {
 		typ = "general"
 	}
 	intro, introformat := a.IntroText(mod.Raw("INTRO"), FormatMoodle)
-	posts := 0
-	if err := a.Each("DISCUSSIONS/DISCUSSION", func(d *Node) error {
-		posts += len(d.All("POSTS/POST"))
-		return nil
-	}); err != nil {
-		return err
-	}
 	a.LeaveOut("forum discussions", a.Count("DISCUSSIONS/DISCUSSION"), whyUserData)
-	a.LeaveOut("forum posts", posts, whyUserData)
+	a.LeaveOut("forum posts", a.Count("DISCUSSIONS/DISCUSSION/POSTS/POST"), whyUserData)
 	a.LeaveOut("forum subscriptions", a.Count("SUBSCRIPTIONS/SUBSCRIPTION"), whyUserData)
 	a.LeaveOut("forum read marks", a.Count("READPOSTS/READ"), whyUserData)
 	return a.WriteInstance(func(x *XMLWriter) {

@@ -17,6 +17,7 @@ func DefaultModules() map[string]ModuleHandler {
 		"forum":    ModuleFunc(convertForum),
 		"glossary": ModuleFunc(convertGlossary),
 		"label":    ModuleFunc(convertLabel),
+		"lesson":   ModuleFunc(convertLesson),
 		"resource": ModuleFunc(convertResource),
 		"survey":   ModuleFunc(convertSurvey),
 	}

@@ -49,14 +49,13 @@ func (t *scanTokenizer) Next() (Token, error) {
 			}
 			return Token{Kind: StartTag, Name: n}, nil
 		case xmlscan.EndElement:
-			t.pos = t.s.Pos()
+			// Positions are needed for start tags (where findings point)
+			// and errors only; computing one costs a scan of the line.
 			return Token{Kind: EndTag, Name: t.name(t.s.Name())}, nil
 		case xmlscan.CharData:
-			t.pos = t.s.Pos()
 			t.buf = t.s.AppendText(t.buf[:0])
 			return Token{Kind: Text, Data: t.buf}, nil
 		case xmlscan.CDATA:
-			t.pos = t.s.Pos()
 			t.buf = append(t.buf[:0], t.s.Text()...)
 			return Token{Kind: Text, Data: t.buf}, nil
 		}
@@ -64,10 +63,12 @@ func (t *scanTokenizer) Next() (Token, error) {
 	if err := t.s.Err(); err != nil {
 		var se *xmlscan.SyntaxError
 		if errors.As(err, &se) {
+			t.pos = se.Pos
 			return Token{}, &SyntaxError{Line: se.Pos.Line, Col: se.Pos.Column, Msg: se.Msg}
 		}
 		return Token{}, err
 	}
+	t.pos = t.s.Pos()
 	return Token{}, io.EOF
 }
 

@@ -34,6 +34,9 @@ var spillPaths = map[string][]string{
 type spill struct {
 	dir   string
 	lists map[string]*spillList
+	// nested counts the descendants of spilled records by path, e.g.
+	// "DISCUSSIONS/DISCUSSION/POSTS/POST", so counting needs no decoding.
+	nested map[string]int
 }
 
 type spillList struct {
@@ -44,7 +47,27 @@ type spillList struct {
 	count int
 }
 
-func newSpill(dir string) *spill { return &spill{dir: dir, lists: map[string]*spillList{}} }
+func newSpill(dir string) *spill {
+	return &spill{dir: dir, lists: map[string]*spillList{}, nested: map[string]int{}}
+}
+
+// maxNestedDepth bounds how deep below a spilled record descendants are
+// counted.
+const maxNestedDepth = 3
+
+func (s *spill) countNested(prefix string, n *Node, depth int) {
+	if depth > maxNestedDepth {
+		return
+	}
+	for _, c := range n.Children {
+		if c.IsLeaf() {
+			continue
+		}
+		p := prefix + "/" + c.Name
+		s.nested[p]++
+		s.countNested(p, c, depth+1)
+	}
+}
 
 func (s *spill) add(rel string, n *Node) error {
 	l := s.lists[rel]
@@ -62,6 +85,7 @@ func (s *spill) add(rel string, n *Node) error {
 		s.lists[rel] = l
 	}
 	l.count++
+	s.countNested(rel, n, 1)
 	return l.enc.Encode(n)
 }
 
@@ -105,11 +129,17 @@ func (s *spill) close() {
 }
 
 // Count returns how many records the module holds at the relative path
-// rel (e.g. "DISCUSSIONS/DISCUSSION"), spilled or not.
+// rel, spilled or not: a spilled list ("DISCUSSIONS/DISCUSSION") or
+// containers inside its records up to three levels down
+// ("DISCUSSIONS/DISCUSSION/POSTS/POST"), without decoding them.
 func (a *Activity) Count(rel string) int {
 	n := len(a.mod.All(rel))
-	if a.spill != nil && a.spill.lists[rel] != nil {
-		n += a.spill.lists[rel].count
+	if a.spill != nil {
+		if l := a.spill.lists[rel]; l != nil {
+			n += l.count
+		} else {
+			n += a.spill.nested[rel]
+		}
 	}
 	return n
 }
