@@ -272,9 +272,12 @@ func (s *scanner) handleTag(t []byte) {
 	}
 }
 
+// nameEnd marks the bytes that end a tag name.
+var nameEnd = [256]bool{'>': true, '/': true, ' ': true, '\t': true, '\n': true, '\r': true}
+
 func tagName(p []byte) []byte {
 	n := 0
-	for n < len(p) && p[n] != '>' && p[n] != '/' && p[n] != ' ' && p[n] != '\t' && p[n] != '\n' && p[n] != '\r' {
+	for n < len(p) && !nameEnd[p[n]] {
 		n++
 	}
 	return p[:n]

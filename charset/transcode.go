@@ -1041,6 +1041,10 @@ func (t *Transcoder) latinAlternative(o *owner, v []byte) *owner {
 	if o.cs == nil || !latin(o.cs) || (t.from != nil) {
 		return nil
 	}
+	alt := t.courseOwner()
+	if alt == o || alt.cs == nil || latin(alt.cs) || alt.cs.IsUTF8() {
+		return nil
+	}
 	high, ascii := 0, 0
 	for p := v; len(p) > 0; {
 		r, size := utf8.DecodeRune(p)
@@ -1058,10 +1062,6 @@ func (t *Transcoder) latinAlternative(o *owner, v []byte) *owner {
 	// Latin text has a few accented letters among ASCII ones; legacy
 	// bytes of other scripts read as Latin-1 are mostly À–ÿ and symbols.
 	if high < 2 || high*3 < 2*(high+ascii) {
-		return nil
-	}
-	alt := t.courseOwner()
-	if alt == o || alt.cs == nil || latin(alt.cs) || alt.cs.IsUTF8() {
 		return nil
 	}
 	return alt
