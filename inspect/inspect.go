@@ -212,6 +212,9 @@ func inspect(ctx context.Context, path string, opts Options, rep *report.Report,
 		err = scan1x(ctx, cr, msink, res, opts.maxPerCode())
 	default:
 		err = scan2x(ctx, cr, msink, res, opts.maxPerCode())
+		if err == nil {
+			err = scan2xParts(ctx, b, rep, res, opts.maxPerCode())
+		}
 	}
 	res.XMLBytes = cr.n
 	if res.Size == 0 {

@@ -467,8 +467,26 @@ func Test2x(t *testing.T) {
   </information>
 </moodle_backup>
 `
-	if err := os.WriteFile(filepath.Join(dir, "moodle_backup.xml"), []byte(xml), 0o644); err != nil {
-		t.Fatal(err)
+	parts := map[string]string{
+		"moodle_backup.xml": xml,
+		"users.xml":         `<?xml version="1.0" encoding="UTF-8"?><users><user id="3"><username>a</username></user><user id="4"><username>b</username></user></users>`,
+		"scales.xml":        `<?xml version="1.0" encoding="UTF-8"?><scales_definition><scale id="1"/></scales_definition>`,
+		"questions.xml": `<?xml version="1.0" encoding="UTF-8"?><question_categories>
+<question_category id="1"><questions><question id="1"><qtype>truefalse</qtype></question></questions></question_category>
+<question_category id="2"><question_bank_entries><question_bank_entry id="9"><question_version><question_versions id="9"><questions>
+<question id="2"><qtype>multichoice</qtype></question></questions></question_versions></question_version></question_bank_entry></question_bank_entries></question_category>
+</question_categories>`,
+		"activities/forum_1/forum.xml": `<?xml version="1.0" encoding="UTF-8"?><activity id="1" moduleid="1" modulename="forum"><forum id="1"><discussions><discussion id="1"><posts><post id="1"/><post id="2"/></posts></discussion></discussions></forum></activity>`,
+		"activities/forum_3/forum.xml": `<?xml version="1.0" encoding="UTF-8"?><activity><forum><discussions><discussion><posts><post id="3">x &nbsp; y</post></posts></discussion></discussions></forum></activity>`,
+	}
+	for name, text := range parts {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	r := mustInspect(t, dir, Options{TargetVersion: "4.1"})
 	if r.Failed() {
@@ -482,6 +500,23 @@ func Test2x(t *testing.T) {
 	}
 	if r.FindingCounts[CodeNewer] != 1 {
 		t.Errorf("4.5 backup for a 4.1 target: %v", r.FindingCounts)
+	}
+	c := r.Counts
+	if c.Users != 2 || c.Scales != 1 || c.Posts != 3 || c.Categories != 2 {
+		t.Errorf("counts %+v", c)
+	}
+	if d := cmp.Diff(map[string]int{"truefalse": 1, "multichoice": 1}, c.Questions); d != "" {
+		t.Errorf("questions: %s", d)
+	}
+	// The bad entity in forum_3/forum.xml is found and named by its entry.
+	found := false
+	for _, f := range r.Findings {
+		if f.Code == CodeNotWellFormed && f.Entry == "activities/forum_3/forum.xml" && f.Line == 1 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no located finding in forum_3/forum.xml: %v", r.Findings)
 	}
 	if r := mustInspect(t, dir, Options{TargetVersion: "4.5"}); r.FindingCounts[CodeNewer] != 0 {
 		t.Errorf("4.5 backup for a 4.5 target: %v", r.FindingCounts)

@@ -1,7 +1,9 @@
 package inspect
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"strconv"
@@ -46,6 +48,78 @@ func scan2x(ctx context.Context, r io.Reader, sink report.Sink, res *Result, max
 		case xmlscan.EndElement:
 			if open && string(s.Path()) == path2Activity {
 				res.Counts.Activities[strings.TrimSpace(string(val))]++
+			}
+			open = false
+		}
+	}
+	sc.flushDropped()
+	return s.Err()
+}
+
+// scan2xParts counts what the other XML files of a 2.x backup hold: users
+// (users.xml), question categories and questions per qtype (questions.xml,
+// both the pre-4.0 and the 4.0+ layout), scales (scales.xml) and forum
+// posts (activities/forum_*/forum.xml). Their well-formedness is checked
+// too, each with findings naming its entry.
+func scan2xParts(ctx context.Context, b *backup.Backup, rep report.Sink, res *Result, maxPerCode int) error {
+	for _, e := range b.Entries {
+		if e.Dir || !strings.HasPrefix(e.Name, b.Facts.Root) {
+			continue
+		}
+		name := strings.TrimPrefix(e.Name, b.Facts.Root)
+		switch {
+		case name == "users.xml", name == "questions.xml", name == "scales.xml":
+		case strings.HasPrefix(name, "activities/forum_") && strings.HasSuffix(name, "/forum.xml"):
+		default:
+			continue
+		}
+		rc, err := e.Open()
+		if err != nil {
+			return fmt.Errorf("open %s: %w", e.Name, err)
+		}
+		err = scan2xPart(ctx, rc, report.Scoped(rep, "inspect", res.Path, e.Name), res, maxPerCode)
+		rc.Close()
+		if err != nil {
+			return fmt.Errorf("read %s: %w", e.Name, err)
+		}
+	}
+	return nil
+}
+
+func scan2xPart(ctx context.Context, r io.Reader, sink report.Sink, res *Result, maxPerCode int) error {
+	sc := &scanner1{ctx: ctx, sink: sink, res: res, max: maxPerCode}
+	s := xmlscan.New(r, xmlscan.Options{OnError: sc.onError, Keep: sc.keep})
+	c := &res.Counts
+	var val []byte
+	open := false
+	n := 0
+	for s.Next() {
+		if n++; n&0xFFFF == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		switch s.Kind() {
+		case xmlscan.StartElement:
+			open = true
+			val = val[:0]
+			switch p := string(s.Path()); {
+			case p == "users/user":
+				c.Users++
+			case p == "question_categories/question_category":
+				c.Categories++
+			case p == "scales_definition/scale":
+				c.Scales++
+			case strings.HasSuffix(p, "/discussions/discussion/posts/post") && strings.HasPrefix(p, "activity/forum/"):
+				c.Posts++
+			}
+		case xmlscan.CharData:
+			if open && len(val) < 256 {
+				val = s.AppendText(val)
+			}
+		case xmlscan.EndElement:
+			if open && string(s.Name()) == "qtype" && bytes.HasSuffix(s.Path(), []byte("/questions/question/qtype")) {
+				c.Questions[strings.TrimSpace(string(val))]++
 			}
 			open = false
 		}
