@@ -3,6 +3,7 @@ package users
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -174,6 +175,26 @@ func testDatabase(t *testing.T, s *server) {
 		_, err := OpenSource(ctx, u, SourceOptions{Getenv: env("")})
 		if err == nil || strings.Contains(err.Error(), secret) {
 			t.Fatalf("err = %v", err)
+		}
+	})
+
+	t.Run("password from a file", func(t *testing.T) {
+		pf := filepath.Join(t.TempDir(), "pw")
+		mustWrite(t, pf, []byte(s.readerPW+"\n"))
+		for _, o := range []SourceOptions{{PasswordFile: pf, Getenv: env("")}, {Getenv: func(k string) string {
+			if k == "MOODLEMIG_DB_PASSWORD_FILE" {
+				return pf
+			}
+			return ""
+		}}} {
+			src, err := OpenSource(ctx, s.URL(), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := src.Site(ctx); err != nil {
+				t.Fatal(err)
+			}
+			src.Close()
 		}
 	})
 
