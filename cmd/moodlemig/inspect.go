@@ -39,7 +39,7 @@ Examples:
    moodlemig inspect course.zip
    moodlemig inspect backups/ --target-version 4.5
    moodlemig inspect 'shelf/*.zip' --json > report.jsonl
-   moodlemig inspect -v broken.zip          # every finding kept, not only the first 3`,
+   moodlemig inspect -v --max-findings 100 broken.zip   # list up to 100 findings per problem, not 3`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "target-version", Usage: "Moodle release the backups are meant for (e.g. 4.5): warn about newer backups"},
 			&cli.IntFlag{Name: "max-findings", Value: 20, Usage: "findings kept in full per problem and backup (the rest are counted)"},
