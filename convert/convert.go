@@ -34,6 +34,10 @@ type Options struct {
 	Modules map[string]ModuleHandler
 	// Now is the conversion time used where 2.x needs one (zero: time.Now).
 	Now time.Time
+	// Partial converts what precedes a fatal XML error (a truncated or
+	// broken moodle.xml) instead of failing, with an error finding that
+	// says where reading stopped.
+	Partial bool
 	// NewTokenizer reads moodle.xml (nil: NewScanTokenizer; NewTokenizer is
 	// the encoding/xml one).
 	NewTokenizer func(io.Reader) Tokenizer
@@ -95,6 +99,12 @@ func Convert(ctx context.Context, src *backup.Backup, sink report.Sink, opts Opt
 	}
 	err = c.walk(opts.NewTokenizer(rc))
 	rc.Close()
+	var se *SyntaxError
+	if err != nil && opts.Partial && errors.As(err, &se) && (c.info != nil || c.header != nil || len(c.sections) > 0) {
+		c.report(report.Finding{Code: CodePartial, Severity: report.Error, Entry: "moodle.xml", Line: se.Line, Column: se.Col,
+			Message: fmt.Sprintf("moodle.xml is broken or cut here (%s): converted only what came before; everything after it is missing from the course", se.Msg)})
+		err = nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read moodle.xml: %w", err)
 	}

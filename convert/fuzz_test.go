@@ -3,6 +3,7 @@ package convert
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -60,4 +61,40 @@ func FuzzConvert(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestPartial: a moodle.xml cut in the middle fails by default with its
+// line and column, and with Partial the part before the cut is converted.
+func TestPartial(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "course-basic", "moodle.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := data[:bytes.LastIndex(data, []byte("<ID>11</ID>"))]
+	ctx := context.Background()
+	_, err = Convert(ctx, memBackup(cut), report.New(0), Options{Scratch: t.TempDir(), Now: fixedNow})
+	var se *SyntaxError
+	if !errors.As(err, &se) || se.Line == 0 {
+		t.Fatalf("err = %v, want a SyntaxError with a line", err)
+	}
+	rep := report.New(0)
+	res, err := Convert(ctx, memBackup(cut), rep, Options{Scratch: t.TempDir(), Now: fixedNow, Partial: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Count(CodePartial) != 1 {
+		t.Errorf("partial findings = %d", rep.Count(CodePartial))
+	}
+	for _, want := range []string{"activities/label_200/label.xml", "activities/page_201/page.xml", "sections/section_103/section.xml"} {
+		if res.Backup.Entry(want) == nil {
+			t.Errorf("no %s in the partial output", want)
+		}
+	}
+	if res.Backup.Entry("activities/resource_202/resource.xml") != nil {
+		t.Error("the module cut in the middle was converted")
+	}
+	vrep := report.New(0)
+	if vres, err := validate.Check(ctx, res.Backup, vrep); err != nil || !vres.OK() {
+		t.Errorf("validate: %v %v", err, vrep.Findings())
+	}
 }

@@ -30,6 +30,7 @@ const (
 	CodeFileMissing     = "convert.file-missing"      // a file a module names is not in the backup
 	CodeMissingField    = "convert.missing-field"     // a required 1.x value is absent; a default was used
 	CodeAudit           = "convert.audit"             // the read/written counts of one kind
+	CodePartial         = "convert.partial"           // moodle.xml broken or cut: only what came before was converted
 )
 
 // Owner gathers what one owner of texts and files (the course summary, a

@@ -40,11 +40,13 @@ Large parts go to the job's scratch folder, never to memory.
 				Doc: "The Moodle release the backup is meant for. From 5.0, chat and survey are no longer standard and are kept out with a finding."},
 			{Name: "save-skipped", Type: Bool, Default: true,
 				Doc: "Save the 1.x XML of every module kept out of the course in the report folder."},
+			{Name: "partial", Type: Bool, Default: false,
+				Doc: "When moodle.xml is cut or broken beyond repair, convert what precedes the damage (with an error finding) instead of failing the archive."},
 		},
 		Input:  backup.Moodle1,
 		Output: backup.Moodle2,
 		New: func(opts map[string]any) (Stage, error) {
-			return &convertStage{target: opts["target"].(string), saveSkipped: opts["save-skipped"].(bool)}, nil
+			return &convertStage{target: opts["target"].(string), saveSkipped: opts["save-skipped"].(bool), partial: opts["partial"].(bool)}, nil
 		},
 	}
 }
@@ -52,6 +54,7 @@ Large parts go to the job's scratch folder, never to memory.
 type convertStage struct {
 	target      string
 	saveSkipped bool
+	partial     bool
 }
 
 func (s *convertStage) Apply(ctx context.Context, b *backup.Backup, env Env) (*backup.Backup, error) {
@@ -67,6 +70,7 @@ func (s *convertStage) Apply(ctx context.Context, b *backup.Backup, env Env) (*b
 		Scratch: filepath.Join(env.Scratch, "convert"),
 		Name:    name + ".mbz",
 		Modules: convert.DefaultModules(),
+		Partial: s.partial,
 	}
 	if s.saveSkipped && env.ReportDir != "" {
 		opts.ReportDir = filepath.Join(env.ReportDir, name)

@@ -23,7 +23,7 @@ func TestConvertStage(t *testing.T) {
 	if spec == nil {
 		t.Fatal("convert is not registered")
 	}
-	st, err := spec.New(map[string]any{"target": "4.5", "save-skipped": true})
+	st, err := spec.New(map[string]any{"target": "4.5", "save-skipped": true, "partial": false})
 	if err != nil {
 		t.Fatal(err)
 	}
