@@ -39,12 +39,19 @@ type LinkChange struct {
 }
 
 // LinkIssue is a link to the source site that was left as it is: its
-// target is outside the course or missing from the backup.
+// target is outside the course or missing from the backup, or its kind of
+// page has no token.
 type LinkIssue struct {
 	Offset int
 	URL    string
 	Reason string
+	// NoToken is set when no 1.x token exists for the link (journal,
+	// survey, label and third-party module pages).
+	NoToken bool
 }
+
+// noToken prefixes the reasons of issues about links that have no token.
+const noToken = "\x00"
 
 type origin struct{ host, port, path string }
 
@@ -98,7 +105,8 @@ func (x *linkIndex) encode(s, page string) (string, []LinkChange, []LinkIssue) {
 		raw := s[vs:ve]
 		tok, n, issue := x.match(raw, page)
 		if issue != "" {
-			issues = append(issues, LinkIssue{Offset: vs, URL: raw, Reason: issue})
+			r, nt := strings.CutPrefix(issue, noToken)
+			issues = append(issues, LinkIssue{Offset: vs, URL: raw, Reason: r, NoToken: nt})
 			continue
 		}
 		if tok == "" {
@@ -193,10 +201,22 @@ func (x *linkIndex) match(raw, page string) (tok string, n int, issue string) {
 		return "", 0, ""
 	}
 	rel, ok := x.sitePath(raw, page)
-	if !ok {
+	if !ok && !strings.HasPrefix(raw, "../") {
 		return "", 0, ""
 	}
-	tok, m, issue := x.matchPath(rel)
+	tok, m, issue := "", 0, ""
+	if ok {
+		tok, m, issue = x.matchPath(rel)
+	}
+	if tok == "" && strings.HasPrefix(raw, "../") && page != "/mod/_/" {
+		// "../quiz/view.php?q=3" is written from a module page (§4.3),
+		// wherever the text is shown now.
+		if rel2, ok2 := x.sitePath(raw, "/mod/_/"); ok2 {
+			if t2, m2, is2 := x.matchPath(rel2); t2 != "" || issue == "" {
+				rel, tok, m, issue = rel2, t2, m2, is2
+			}
+		}
+	}
 	if tok == "" {
 		return "", 0, issue
 	}
@@ -325,7 +345,7 @@ func (x *linkIndex) matchPath(rel string) (string, int, string) {
 	mod := rel[5 : 5+k]
 	pre, ok := modTokens[mod]
 	if !ok {
-		return "", 0, ""
+		return "", 0, noToken + mod + " links have no 1.x token (the 1.x writer never encoded them); the link still points to the source site"
 	}
 	script := rel[5+k+1:]
 	at := 5 + k + 1
@@ -501,14 +521,20 @@ func (x *linkIndex) matchFile(rel string) (string, int, string) {
 	if tail != "" && tail[0] != '/' && !strings.HasPrefix(tail, "%2f") && !strings.HasPrefix(tail, "%2F") && tail[0] != '?' && tail[0] != '&' {
 		return "", 0, "" // /file.php/57 is not course 5
 	}
-	// The path part of the tail, up to a query or fragment.
-	pe := strings.IndexAny(tail, "?#&")
+	// The path part of the tail, up to a query or fragment; as the 1.9.5
+	// writer did, the tail ends at the first character a URL does not hold
+	// (a space in "week 1/notes.doc"): what follows keeps its slashes.
+	pe := strings.IndexAny(tail, "?#& \"'<>")
 	if pe < 0 {
 		pe = len(tail)
 	}
 	path := tail[:pe]
-	if x.site.FileExists != nil && strings.Trim(path, "/") != "" {
-		p, err := url.PathUnescape(strings.NewReplacer("%2f", "/", "%2F", "/").Replace(path))
+	full := tail
+	if k := strings.IndexAny(full, "?#&\"'<>"); k >= 0 {
+		full = full[:k]
+	}
+	if x.site.FileExists != nil && strings.Trim(full, "/") != "" {
+		p, err := url.PathUnescape(strings.NewReplacer("%2f", "/", "%2F", "/").Replace(full))
 		if err != nil || !x.site.FileExists(strings.TrimPrefix(p, "/")) {
 			return "", 0, "course file " + path + " is not in this backup"
 		}

@@ -64,7 +64,7 @@ func TestEncodeLinksField(t *testing.T) {
 		{"already encoded", "", `<a href="$@FORUMVIEWBYID*455@$">x</a>`, `<a href="$@FORUMVIEWBYID*455@$">x</a>`, 0},
 		{"not in a tag", "/mod/forum/", `href="view.php?id=455" as text`, `href="view.php?id=455" as text`, 0},
 		{"digits continue", "", `<a href="/mod/forum/view.php?id=455x">x</a>`, `<a href="/mod/forum/view.php?id=455x">x</a>`, 0},
-		{"survey never", "", `<a href="/mod/survey/view.php?id=455">x</a>`, `<a href="/mod/survey/view.php?id=455">x</a>`, 0},
+		{"survey never", "", `<a href="/mod/survey/view.php?id=455">x</a>`, `<a href="/mod/survey/view.php?id=455">x</a>`, 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -176,11 +177,23 @@ func (l *LinkReader) edit(f *Field) []byte {
 	s := string(l.text)
 	out, changes, issues := l.x.encode(s, l.page(f.Path))
 	rawOff := rawOffsets(f.Raw)
+	var found []report.Finding
+	defer func() {
+		sort.SliceStable(found, func(i, j int) bool { return found[i].Offset < found[j].Offset })
+		for _, fd := range found {
+			l.add(fd)
+		}
+	}()
 	for _, is := range issues {
-		l.stats.Outside++
 		line, col, off := f.Pos(rawOff(is.Offset))
-		l.add(report.Finding{Code: "links.outside", Severity: report.Warning, Line: line, Column: col, Offset: off,
-			Path: f.Path.String(), Before: is.URL, Message: "link to the source site left as it is: " + is.Reason})
+		fd := report.Finding{Code: "links.outside", Severity: report.Warning, Line: line, Column: col, Offset: off,
+			Path: f.Path.String(), Before: is.URL, Message: "link to the source site left as it is: " + is.Reason}
+		if is.NoToken {
+			fd.Code, fd.Severity = "links.no-token", report.Info
+		} else {
+			l.stats.Outside++
+		}
+		found = append(found, fd)
 	}
 	if len(changes) == 0 {
 		return nil
@@ -188,7 +201,7 @@ func (l *LinkReader) edit(f *Field) []byte {
 	for _, c := range changes {
 		l.stats.Encoded++
 		line, col, off := f.Pos(rawOff(c.Offset))
-		l.add(report.Finding{Code: "links.encoded", Severity: report.Info, Fixed: true, Line: line, Column: col, Offset: off,
+		found = append(found, report.Finding{Code: "links.encoded", Severity: report.Info, Fixed: true, Line: line, Column: col, Offset: off,
 			Path: f.Path.String(), Before: c.Before, After: c.After, Message: "link encoded as $@" + c.Token + "@$"})
 	}
 	l.esc = escapeXML(l.esc[:0], out)
