@@ -19,6 +19,7 @@ func DefaultModules() map[string]ModuleHandler {
 		"label":    ModuleFunc(convertLabel),
 		"lesson":   ModuleFunc(convertLesson),
 		"resource": ModuleFunc(convertResource),
+		"wiki":     ModuleFunc(convertWiki),
 		"survey":   ModuleFunc(convertSurvey),
 	}
 }
