@@ -228,9 +228,8 @@ func (x *linkIndex) match(raw, page string) (tok string, n int, issue string) {
 // ("/mod/forum/view.php?id=3"), or false when raw points elsewhere or
 // cannot be resolved.
 func (x *linkIndex) sitePath(raw, page string) (string, bool) {
-	lower := strings.ToLower(raw)
 	switch {
-	case strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://"):
+	case hasPrefixFold(raw, "http://") || hasPrefixFold(raw, "https://"):
 		rest := raw[strings.Index(raw, "//")+2:]
 		hostEnd := strings.IndexAny(rest, "/?#")
 		if hostEnd < 0 {
@@ -256,7 +255,7 @@ func (x *linkIndex) sitePath(raw, page string) (string, bool) {
 			return path, true
 		}
 		return "", false
-	case strings.HasPrefix(raw, "//") || hasScheme(lower):
+	case strings.HasPrefix(raw, "//") || hasScheme(raw):
 		return "", false // another scheme (mailto:, ftp:) or a network path
 	case strings.HasPrefix(raw, "/"):
 		if len(x.origins) == 0 {
@@ -275,6 +274,10 @@ func (x *linkIndex) sitePath(raw, page string) (string, bool) {
 		}
 		return resolveRel(page, raw), true
 	}
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 // hasScheme reports whether u starts with "scheme:".

@@ -176,6 +176,19 @@ func (l *LinkReader) edit(f *Field) []byte {
 	l.text = unescapeXML(l.text[:0], f.Raw)
 	s := string(l.text)
 	out, changes, issues := l.x.encode(s, l.page(f.Path))
+	if l.opts.Report == nil {
+		l.stats.Encoded += len(changes)
+		for _, is := range issues {
+			if !is.NoToken {
+				l.stats.Outside++
+			}
+		}
+		if len(changes) == 0 {
+			return nil
+		}
+		l.esc = escapeXML(l.esc[:0], out)
+		return l.esc
+	}
 	rawOff := rawOffsets(f.Raw)
 	var found []report.Finding
 	defer func() {
