@@ -156,3 +156,71 @@ func TestTranscodeMemoryFlat(t *testing.T) {
 		t.Errorf("allocation grows with input: %d B for 2 MB, %d B for 16 MB", small, large)
 	}
 }
+
+// BenchmarkTranscodeCore measures each pass alone on an in-memory
+// moodle.xml, without I/O: the prescan, and the Transform pass with the
+// evidence already gathered.
+func BenchmarkTranscodeCore(b *testing.B) {
+	size := min(benchSize(b), 256<<20)
+	for _, c := range []struct {
+		name string
+		o    gen.Options
+	}{
+		{"utf8-1.9-en", gen.Options{XMLSize: size}},
+		{"lifted-1.5-ru", gen.Options{XMLSize: size, Lang: "ru", Version: "1.5", Damage: gen.Damage{Charset: "auto"}}},
+		{"lifted-1.5-ja", gen.Options{XMLSize: size, Lang: "ja", Version: "1.5", Damage: gen.Damage{Charset: "auto"}}},
+	} {
+		var in strings.Builder
+		if _, err := gen.WriteXML(&in, c.o); err != nil {
+			b.Fatal(err)
+		}
+		src := in.String()
+		ev, err := Prescan(strings.NewReader(src))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(c.name+"/prescan", func(b *testing.B) {
+			b.SetBytes(int64(len(src)))
+			b.ReportAllocs()
+			cpu0, runs := cpuTime(), 0
+			for b.Loop() {
+				if _, err := Prescan(strings.NewReader(src)); err != nil {
+					b.Fatal(err)
+				}
+				runs++
+			}
+			reportCPU(b, cpu0, int64(runs)*int64(len(src)))
+		})
+		for _, withReport := range []bool{true, false} {
+			name := c.name + "/transform"
+			var sink report.Sink = report.New(0)
+			if !withReport {
+				name, sink = name+"-no-findings", nil
+			}
+			b.Run(name, func(b *testing.B) {
+				t, err := NewTranscoder(ev, Options{Report: sink})
+				if err != nil {
+					b.Fatal(err)
+				}
+				dst := make([]byte, 256<<10)
+				bsrc := []byte(src)
+				b.SetBytes(int64(len(src)))
+				b.ReportAllocs()
+				cpu0, runs := cpuTime(), 0
+				for b.Loop() {
+					t.Reset()
+					for p := 0; p < len(src); {
+						end := min(len(src), p+64<<10)
+						_, n, err := t.Transform(dst, bsrc[p:end], end == len(src))
+						if err != nil && err != transform.ErrShortDst {
+							b.Fatal(err)
+						}
+						p += n
+					}
+					runs++
+				}
+				reportCPU(b, cpu0, int64(runs)*int64(len(src)))
+			})
+		}
+	}
+}

@@ -40,6 +40,8 @@ type Charset struct {
 	table *[256]rune
 	// bad marks bytes the charset leaves undefined (single-byte only).
 	bad *[256]bool
+	// utf8 holds the UTF-8 encoding of each byte (single-byte only).
+	utf8 *[256][]byte
 }
 
 // MultiByte reports whether the charset uses more than one byte per
@@ -117,7 +119,11 @@ var byName = func() map[string]*Charset {
 					t[b] = rune(b)
 				}
 			}
-			cs.table, cs.bad = &t, &bad
+			var u [256][]byte
+			for b := range t {
+				u[b] = utf8.AppendRune(nil, t[b])
+			}
+			cs.table, cs.bad, cs.utf8 = &t, &bad, &u
 		}
 		m[k.e.name] = cs
 		for _, a := range k.aliases {
@@ -186,7 +192,7 @@ func (d *Decoder) Append(dst, src []byte) (out []byte, bad int) {
 			if c.bad[b] {
 				bad++
 			}
-			dst = utf8.AppendRune(dst, c.table[b])
+			dst = append(dst, c.utf8[b]...)
 		}
 		return dst, bad
 	}
@@ -225,6 +231,38 @@ func (d *Decoder) Append(dst, src []byte) (out []byte, bad int) {
 		p = p[size:]
 	}
 	return dst, bad
+}
+
+// AppendLifted appends the decoding of lifted text v (valid UTF-8 whose code
+// points are all <= U+00FF, each standing for one byte of c, as PHP's
+// utf8_encode wrote it) without materialising the bytes. It works for
+// single-byte charsets only (ok false otherwise).
+func (d *Decoder) AppendLifted(dst, v []byte) (out []byte, bad int, ok bool) {
+	c := d.cs
+	if c.table == nil {
+		return dst, 0, false
+	}
+	for i := 0; i < len(v); i++ {
+		b := v[i]
+		if b < 0x80 {
+			dst = append(dst, b)
+			continue
+		}
+		if i+1 >= len(v) {
+			return dst, bad, false
+		}
+		b = (b&0x03)<<6 | v[i+1]&0x3F
+		i++
+		if b < 0x80 {
+			dst = append(dst, b)
+			continue
+		}
+		if c.bad[b] {
+			bad++
+		}
+		dst = append(dst, c.utf8[b]...)
+	}
+	return dst, bad, true
 }
 
 // Encode encodes UTF-8 text s in charset c (for tests and fixtures).

@@ -361,10 +361,29 @@ const (
 // classify tells lifted text (valid UTF-8, every code point <= U+00FF) from
 // real UTF-8 and from bytes that are not UTF-8.
 func classify(v []byte) class {
+	// Fast path for what pre-1.6 files hold: ASCII and C2/C3 pairs.
+	c := classASCII
+	i := 0
+	for i < len(v) {
+		b := v[i]
+		if b < 0x80 {
+			i++
+			continue
+		}
+		if (b == 0xC2 || b == 0xC3) && i+1 < len(v) && v[i+1]&0xC0 == 0x80 {
+			c = classLifted
+			i += 2
+			continue
+		}
+		break
+	}
+	if i == len(v) {
+		return c
+	}
 	if !utf8.Valid(v) {
 		return classRaw
 	}
-	c := classASCII
+	c = classASCII
 	for _, b := range v {
 		if b >= 0xC4 {
 			return classUTF8
@@ -491,6 +510,7 @@ type Transcoder struct {
 	lang     []byte // a LANG value held back to be renamed
 	inLang   bool
 	langPos  [3]int64
+	paths    map[string]string
 	cfg      []byte // a CONFIGDATA value (base64 of serialized PHP) held back
 	inCfg    bool
 	cfgOver  bool
@@ -533,7 +553,7 @@ func (t *Transcoder) configData() {
 	if bad > 0 {
 		t.undec++
 		if t.undec == 1 {
-			t.undec1 = fmt.Sprintf("line %d %s: %d serialized string(s) not decodable (%s)", l, t.s.path.String(), bad, o.desc())
+			t.undec1 = fmt.Sprintf("line %d %s: %d serialized string(s) not decodable (%s)", l, t.pathString(), bad, o.desc())
 		}
 	}
 	if n == 0 {
@@ -541,9 +561,26 @@ func (t *Transcoder) configData() {
 		return
 	}
 	t.out = append(t.out, out...)
-	t.report(report.Finding{Code: CodeTranscoded, Severity: report.Info, Line: l, Column: c, Offset: off, Path: t.s.path.String(),
+	t.report(report.Finding{Code: CodeTranscoded, Severity: report.Info, Line: l, Column: c, Offset: off, Path: t.pathString(),
 		Message: fmt.Sprintf("%d serialized string(s) in base64 decoded from %s (%s), byte lengths recomputed", n, cs.Name, o.desc()),
 		Before:  shortSample(v), After: shortSample(out), Fixed: true})
+}
+
+// pathString returns the current element path, interned: paths repeat
+// field after field, so reporting them costs no allocation once seen.
+func (t *Transcoder) pathString() string {
+	p := t.s.path.Bytes()
+	if s, ok := t.paths[string(p)]; ok {
+		return s
+	}
+	s := string(p)
+	if len(t.paths) < 4096 {
+		if t.paths == nil {
+			t.paths = map[string]string{}
+		}
+		t.paths[s] = s
+	}
+	return s
 }
 
 // renameLang writes the held LANG value; a legacy pack becomes its _utf8
@@ -565,7 +602,7 @@ func (t *Transcoder) renameLang() {
 	t.out = append(t.out, nv...)
 	l, c, off := int(t.langPos[0]), int(t.langPos[1]), t.langPos[2]
 	t.report(report.Finding{Code: CodeLangRenamed, Severity: report.Info, Line: l, Column: c, Offset: off,
-		Path: t.s.path.String(), Message: fmt.Sprintf("language %q renamed %q: its text is UTF-8 now", code, nv),
+		Path: t.pathString(), Message: fmt.Sprintf("language %q renamed %q: its text is UTF-8 now", code, nv),
 		Before: string(v), After: nv, Fixed: true})
 }
 
@@ -893,7 +930,7 @@ func (t *Transcoder) sanitize(final bool) {
 	if bad > 0 {
 		l, c, off := t.s.pos(0)
 		t.report(report.Finding{Code: CodeInvalidUTF8, Severity: report.Warning, Line: l, Column: c, Offset: off,
-			Path: t.s.path.String(), Message: fmt.Sprintf("%d byte(s) that are not UTF-8 and belong to no decoded text replaced by U+FFFD (near here)", bad), Fixed: true})
+			Path: t.pathString(), Message: fmt.Sprintf("%d byte(s) that are not UTF-8 and belong to no decoded text replaced by U+FFFD (near here)", bad), Fixed: true})
 	}
 }
 
@@ -1006,7 +1043,7 @@ func (t *Transcoder) field(v []byte) {
 	if note != "" && code != "" {
 		msg += note
 		t.report(report.Finding{Code: CodeGuess, Severity: report.Warning, Line: int(t.fpos[0]), Column: int(t.fpos[1]), Offset: t.fpos[2],
-			Path: t.s.path.String(), Message: "charset chosen by plausibility" + note, Before: shortSample(v)})
+			Path: t.pathString(), Message: "charset chosen by plausibility" + note, Before: shortSample(v)})
 	}
 	switch code {
 	case "", CodeMojibake, CodeWindows1252, CodeLatin1Kept, CodeUndecided:
@@ -1030,7 +1067,7 @@ func (t *Transcoder) field(v []byte) {
 	}
 	after := t.out[start:]
 	t.report(report.Finding{Code: code, Severity: severity(code), Line: int(t.fpos[0]), Column: int(t.fpos[1]), Offset: t.fpos[2],
-		Path: t.s.path.String(), Message: msg, Before: shortSample(v), After: shortSample(after), Fixed: code != CodeUndecided && code != CodeLatin1Kept})
+		Path: t.pathString(), Message: msg, Before: shortSample(v), After: shortSample(after), Fixed: code != CodeUndecided && code != CodeLatin1Kept})
 }
 
 // latinAlternative returns the course owner when o's charset is a Latin one
@@ -1152,12 +1189,21 @@ func (t *Transcoder) decodeLifted(o *owner, v []byte) (string, string) {
 	if o.cs == nil {
 		return t.undecided(v, fmt.Sprintf("no charset known for %s %q", o.why, o.lang))
 	}
-	raw := unlift(t.tmp2[:0], v)
-	t.tmp2 = raw
 	if o.cs.Name == "iso-8859-1" {
 		// Identity, but for windows-1252 bytes read as Latin-1.
 		return t.decodeUTF8(v)
 	}
+	if o.cs.table != nil && o.cs.Name != "tis-620" {
+		start := len(t.out)
+		out, bad, ok := o.dec.AppendLifted(t.out, v)
+		if ok && bad == 0 {
+			t.out = out
+			return CodeTranscoded, o.message(&o.msgDecoded, "decoded from %[1]s (%[2]s)")
+		}
+		t.out = out[:start]
+	}
+	raw := unlift(t.tmp2[:0], v)
+	t.tmp2 = raw
 	if o.cs.IsUTF8() {
 		// A UTF-8 pack on a 1.5 site: lifted text is double-encoded UTF-8.
 		// Text that does not un-lift to UTF-8 is real text already (e.g. a
@@ -1339,7 +1385,7 @@ func (t *Transcoder) undecided(v []byte, why string) (string, string) {
 	t.out = append(t.out, w...)
 	t.undec++
 	if t.undec == 1 {
-		t.undec1 = fmt.Sprintf("line %d:%d %s %q: %s", t.fpos[0], t.fpos[1], t.s.path.String(), shortSample(v), why)
+		t.undec1 = fmt.Sprintf("line %d:%d %s %q: %s", t.fpos[0], t.fpos[1], t.pathString(), shortSample(v), why)
 	}
 	return CodeUndecided, "left as it was: " + why
 }

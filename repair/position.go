@@ -117,6 +117,11 @@ func (s *PathStack) String() string {
 	return string(s.buf)
 }
 
+// Bytes returns the element path like String, as a view into the stack's
+// buffer, valid until the next Push or Pop (names beyond MaxPathDepth are
+// left out).
+func (s *PathStack) Bytes() []byte { return s.buf }
+
 // HasSuffix reports whether the path ends with the given names, e.g.
 // HasSuffix("USERS", "USER", "LANG").
 func (s *PathStack) HasSuffix(names ...string) bool {
