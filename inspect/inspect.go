@@ -22,6 +22,7 @@ import (
 
 	"github.com/moodlemig/moodlemig/backup"
 	"github.com/moodlemig/moodlemig/report"
+	"github.com/moodlemig/moodlemig/users"
 )
 
 // Finding codes that inspect produces besides the backup package's
@@ -36,6 +37,7 @@ const (
 	CodeLibxml2       = "html.libxml2-stripped" // HTML that lost its < > " & (libxml2 2.7 bug)
 	CodeUnencodedLink = "links.unencoded"       // internal links the 1.x writer did not encode
 	CodeUsers         = "users.present"         // the backup holds user accounts
+	CodeUserConflict  = "users.conflict"        // a backup user would stop the restore on the target site
 	CodeNewer         = "version.newer-than-target"
 	CodeQuestions     = "questions.note"
 	CodeScales        = "scales.note"
@@ -55,6 +57,13 @@ type Options struct {
 	OversizeBytes int64
 	// Open is passed to backup.Open.
 	Open backup.Options
+	// TargetUsers, when set, is the target site's users (a CSV export or a
+	// database URL, see users.OpenSource): each backup user who would stop
+	// the restore gets a users.conflict finding. Nothing is changed.
+	TargetUsers string
+	// TargetSource configures how TargetUsers is read (table prefix,
+	// password file, site identity).
+	TargetSource users.SourceOptions
 }
 
 func (o Options) maxPerCode() int {
@@ -224,6 +233,25 @@ func inspect(ctx context.Context, path string, opts Options, rep *report.Report,
 		return fmt.Errorf("%s: read %s: %w", path, main, err)
 	}
 	notes(opts, msink, res)
+	if opts.TargetUsers != "" && res.Counts.Users > 0 {
+		if err := conflicts(ctx, b, opts, msink); err != nil {
+			return fmt.Errorf("%s: check users against %s: %w", path, opts.TargetUsers, err)
+		}
+	}
+	return nil
+}
+
+// conflicts replays Moodle restore's user matching against the target site
+// and reports each user who would stop the restore.
+func conflicts(ctx context.Context, b *backup.Backup, opts Options, sink report.Sink) error {
+	plan, err := users.CheckTarget(ctx, b, opts.TargetUsers, opts.TargetSource, users.Options{})
+	if err != nil {
+		return err
+	}
+	for _, o := range plan.Conflicts() {
+		sink.Add(report.Finding{Code: CodeUserConflict, Severity: report.Warning,
+			Message: "restore would stop: " + o.String() + "; the reconcile-users stage fixes it (policy match, rename or fail)"})
+	}
 	return nil
 }
 

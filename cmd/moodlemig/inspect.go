@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/moodlemig/moodlemig/inspect"
+	"github.com/moodlemig/moodlemig/users"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/sync/errgroup"
 )
@@ -39,12 +40,16 @@ Examples:
    moodlemig inspect course.zip
    moodlemig inspect backups/ --target-version 4.5
    moodlemig inspect 'shelf/*.zip' --json > report.jsonl
+   moodlemig inspect course.zip --target-users site-users.csv   # who would conflict on restore
    moodlemig inspect -v --max-findings 100 broken.zip   # list up to 100 findings per problem, not 3`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "target-version", Usage: "Moodle release the backups are meant for (e.g. 4.5): warn about newer backups"},
 			&cli.IntFlag{Name: "max-findings", Value: 20, Usage: "findings kept in full per problem and backup (the rest are counted)"},
 			&cli.StringFlag{Name: "oversize", Value: "200MB", Usage: "size above which a backup is reported as oversize"},
 			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: runtime.NumCPU(), Usage: "backups inspected at once"},
+			&cli.StringFlag{Name: "target-users", Usage: "the target site's users (CSV export, or postgres:// / mysql:// URL of its database): list the backup users that would conflict, changing nothing"},
+			&cli.StringFlag{Name: "target-prefix", Value: "mdl_", Usage: "table prefix of the target database (with a database --target-users)"},
+			&cli.StringFlag{Name: "target-password-file", Usage: "file whose first line is the target database password (or set MOODLEMIG_DB_PASSWORD)"},
 		}, globalFlags...),
 		Action: runInspect,
 	}
@@ -62,7 +67,9 @@ func runInspect(c *cli.Context) error {
 	if jobs < 1 {
 		return usagef("inspect: --jobs must be at least 1")
 	}
-	opts := inspect.Options{TargetVersion: c.String("target-version"), MaxPerCode: c.Int("max-findings"), OversizeBytes: over}
+	opts := inspect.Options{TargetVersion: c.String("target-version"), MaxPerCode: c.Int("max-findings"), OversizeBytes: over,
+		TargetUsers:  c.String("target-users"),
+		TargetSource: users.SourceOptions{Prefix: c.String("target-prefix"), PasswordFile: c.String("target-password-file")}}
 	ctx := c.Context
 	start := time.Now()
 
