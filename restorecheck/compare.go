@@ -161,3 +161,36 @@ func Compare(audit convert.Audit, out *Output, res *Restored) []Diff {
 	sort.Slice(diffs, func(i, j int) bool { return diffs[i].What < diffs[j].What })
 	return diffs
 }
+
+// DisabledOnSite are the modules a fresh Moodle 4.3+ install disables
+// (modules.visible = 0): chat and survey. Their course modules and
+// instances are restored, but course_modinfo leaves out modules of a
+// disabled type, so restore's last step logs "Module not fully restored:
+// id N" once for each. That warning is the site's setting, not the backup.
+var DisabledOnSite = []string{"chat", "survey"}
+
+const notFullyRestored = "Module not fully restored: id "
+
+// SplitWarnings splits Moodle's warnings on a restore of out into those the
+// backup causes and those the site causes (one "Module not fully restored"
+// per activity of a DisabledOnSite type).
+func SplitWarnings(out *Output, res *Restored) (backup, site []string) {
+	allowed := 0
+	for _, m := range DisabledOnSite {
+		allowed += out.Activities[m]
+	}
+	for _, w := range res.Warnings() {
+		if allowed > 0 && strings.Contains(w, notFullyRestored) {
+			allowed--
+			site = append(site, w)
+			continue
+		}
+		backup = append(backup, w)
+	}
+	// restore.php lists at most 25 log warnings: the rest count as the
+	// backup's.
+	for i := len(backup) + len(site); i < res.WarningCount(); i++ {
+		backup = append(backup, "(one more log warning, not listed by restore.php)")
+	}
+	return backup, site
+}

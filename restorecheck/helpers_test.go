@@ -105,6 +105,14 @@ type breakage struct {
 	apply func(t *testing.T, dir string) string
 	// static is a pattern the static problems must match.
 	static string
+	// validate: moodlemig validate reports it.
+	validate bool
+	// moodle is what Moodle's restore does with it: "silent" (restores
+	// without a word), "warning" or "fails".
+	moodle string
+	// compare is the Diff.What the comparison of the restored course with
+	// the output must report ("" when the counts cannot show it).
+	compare string
 }
 
 // fileRecordOf finds the first files.xml record of component (not a
@@ -158,7 +166,9 @@ var breakages = []breakage{
 			}
 			return "flipped the first byte of pool file " + hash + " (mod_resource): its SHA-1 no longer matches files.xml"
 		},
-		static: `holds bytes whose SHA-1 is`,
+		static:   `holds bytes whose SHA-1 is`,
+		validate: true,
+		moodle:   "silent", // stores the altered bytes under their own hash
 	},
 	{
 		name: "files-xml-hash-without-pool-file",
@@ -169,7 +179,10 @@ var breakages = []breakage{
 			replaceIn(t, filepath.Join(dir, "files.xml"), "<contenthash>"+hash+"</contenthash>", "<contenthash>"+other+"</contenthash>")
 			return "files.xml: contenthash of the mod_resource file changed to " + other + ", which has no pool file"
 		},
-		static: `pool file files/../[0-9a-f]+ is absent`,
+		static:   `pool file files/../[0-9a-f]+ is absent`,
+		validate: true,
+		moodle:   "warning", // "Missing file in backup", the file is dropped
+		compare:  "files",
 	},
 	{
 		name: "inforef-reference-missing",
@@ -190,7 +203,9 @@ var breakages = []breakage{
 			t.Fatalf("no resource inforef.xml lists file %s", id)
 			return ""
 		},
-		static: `no inforef.xml lists it`,
+		static:  `no inforef.xml lists it`,
+		moodle:  "silent", // the file is never loaded, nothing is logged
+		compare: "files",
 	},
 	{
 		name: "listed-module-absent",
@@ -204,6 +219,8 @@ var breakages = []breakage{
 			}
 			return "removed " + filepath.Base(matches[0]) + "/ (moodle_backup.xml still lists it)"
 		},
-		static: `is listed in moodle_backup.xml but activities/url_\d+/module.xml is absent`,
+		static:   `is listed in moodle_backup.xml but activities/url_\d+/module.xml is absent`,
+		validate: true,
+		moodle:   "fails", // missing_moodle_backup_xml_file
 	},
 }

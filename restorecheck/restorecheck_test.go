@@ -139,3 +139,28 @@ func TestFindWithoutSite(t *testing.T) {
 		t.Errorf("error does not say how to set up: %v", err)
 	}
 }
+
+func TestSplitWarnings(t *testing.T) {
+	w := func(id string) string { return "[25 November 2026 at 7:48 am] [warn] " + notFullyRestored + id }
+	tests := []struct {
+		name       string
+		mods       map[string]int
+		warnings   []string
+		count      int
+		backup, st int
+	}{
+		{"chat and survey", map[string]int{"chat": 1, "survey": 1, "forum": 2}, []string{w("12"), w("14")}, 2, 0, 2},
+		{"one more than disabled modules", map[string]int{"chat": 1}, []string{w("12"), w("14")}, 2, 1, 1},
+		{"no disabled module", map[string]int{"forum": 1}, []string{w("3")}, 1, 1, 0},
+		{"other warning", map[string]int{"chat": 1}, []string{"[warn] missing file"}, 1, 1, 0},
+		{"unlisted beyond 25", map[string]int{}, []string{"[warn] a"}, 30, 30, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ours, site := SplitWarnings(&Output{Activities: tt.mods}, &Restored{LogWarnings: tt.warnings, LogWarningsCount: tt.count})
+			if len(ours) != tt.backup || len(site) != tt.st {
+				t.Errorf("backup %d site %d, want %d %d (%v | %v)", len(ours), len(site), tt.backup, tt.st, ours, site)
+			}
+		})
+	}
+}

@@ -117,6 +117,10 @@ func Table(r *Result) string {
 		ow = fmt.Sprint(r.Restored.WarningCount())
 	}
 	fmt.Fprintf(&b, "| Moodle warnings (precheck + restore log) | | %s | %s |\n", mw, ow)
+	if r.Restored != nil {
+		ours, _ := SplitWarnings(r.Output, r.Restored)
+		fmt.Fprintf(&b, "| … of them caused by the backup (not the site) | | | %d |\n", len(ours))
+	}
 	mt, ot := "—", "—"
 	if r.Moodle != nil {
 		mt = fmt.Sprintf("%.1f s (convert %.1f + restore %.1f)", r.Moodle.WallSeconds, r.Moodle.ConvertSeconds, r.Moodle.WallSeconds-r.Moodle.ConvertSeconds)
@@ -163,15 +167,22 @@ it wrote must be restored by Moodle (see "Differences" below).
 		fmt.Fprintf(&b, "## %s\n\n%s\n\n", r.Course.Name, r.Course.Doc)
 		b.WriteString(Table(r))
 		b.WriteString("\n")
+		if r.Moodle != nil && !r.Moodle.Success {
+			fmt.Fprintf(&b, "Moodle's converter: the restore failed: `%s`\n\n", r.Moodle.Error)
+		}
+		if r.Moodle != nil {
+			fmt.Fprintf(&b, "Moodle warnings on its own conversion: %d.\n\n", r.Moodle.WarningCount())
+		}
 		if r.Restored != nil {
-			ws := r.Restored.Warnings()
-			if len(ws) == 0 {
-				b.WriteString("Moodle warnings on the moodlemig output: none.\n\n")
-			} else {
-				fmt.Fprintf(&b, "Moodle warnings on the moodlemig output (%d):\n\n", r.Restored.WarningCount())
-				for _, w := range ws {
-					fmt.Fprintf(&b, "- `%s`\n", stripStamp(w))
-				}
+			ours, site := SplitWarnings(r.Output, r.Restored)
+			fmt.Fprintf(&b, "Moodle warnings on the moodlemig output: %d caused by the backup, %d by the site's settings.\n\n", len(ours), len(site))
+			for _, w := range ours {
+				fmt.Fprintf(&b, "- `%s`\n", stripStamp(w))
+			}
+			for _, w := range site {
+				fmt.Fprintf(&b, "- `%s` (the site: chat and survey are disabled in a fresh Moodle 4.3+; the module is restored but left out of the course's module cache)\n", stripStamp(w))
+			}
+			if len(ours)+len(site) > 0 {
 				b.WriteString("\n")
 			}
 		}

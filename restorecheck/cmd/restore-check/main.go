@@ -56,7 +56,7 @@ func run(ctx context.Context, doc string, own bool, harness string) int {
 		return 2
 	}
 	var results []*restorecheck.Result
-	failed, warnings := 0, 0
+	failed, warnings, backupWarnings := 0, 0, 0
 	release := "4.5"
 	for _, c := range courses {
 		fmt.Printf("== %s (%s)\n", c.Name, c.Doc)
@@ -70,13 +70,20 @@ func run(ctx context.Context, doc string, own bool, harness string) int {
 			release = r.Restored.MoodleRelease
 		}
 		fmt.Print(restorecheck.Table(r))
-		n := r.Restored.WarningCount()
-		warnings += n
-		fmt.Printf("Moodle warnings on our output: %d\n", n)
-		for _, w := range r.Restored.Warnings() {
-			fmt.Println("  warning:", w)
+		if r.Moodle != nil && !r.Moodle.Success {
+			fmt.Println("Moodle's converter: restore failed:", r.Moodle.Error)
 		}
-		if fs := r.Failures(); len(fs) > 0 {
+		ours, site := restorecheck.SplitWarnings(r.Output, r.Restored)
+		warnings += len(ours) + len(site)
+		backupWarnings += len(ours)
+		fmt.Printf("Moodle warnings on our output: %d (%d caused by the backup, %d by the site's disabled chat/survey)\n", len(ours)+len(site), len(ours), len(site))
+		for _, w := range ours {
+			fmt.Println("  WARNING (backup):", w)
+		}
+		for _, w := range site {
+			fmt.Println("  warning (site):", w)
+		}
+		if fs := r.Failures(); len(fs) > 0 || len(ours) > 0 {
 			failed++
 			for _, f := range fs {
 				fmt.Println("  FAIL:", f)
@@ -94,7 +101,7 @@ func run(ctx context.Context, doc string, own bool, harness string) int {
 		}
 		fmt.Println("wrote", doc)
 	}
-	fmt.Printf("restore-check: %d course(s), %d failed, %d Moodle warning(s) on our outputs\n", len(courses), failed, warnings)
+	fmt.Printf("restore-check: %d course(s), %d failed, %d Moodle warning(s) on our outputs (%d caused by the backup)\n", len(courses), failed, warnings, backupWarnings)
 	if failed > 0 {
 		return 1
 	}
