@@ -73,7 +73,6 @@ type HTMLReader struct {
 	f     *fieldFilter
 	opts  HTMLStreamOptions
 	stats HTMLStats
-	text  []byte
 	esc   []byte
 }
 
