@@ -358,3 +358,22 @@ func TestBatchNameCollision(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchWithoutWrite: a pipeline that only checks still streams its
+// stages, so their findings are reported, and writes nothing.
+func TestBatchWithoutWrite(t *testing.T) {
+	in, out := t.TempDir(), t.TempDir()
+	writeZip(t, filepath.Join(in, "a.zip"), map[string]string{"moodle.xml": "12345"})
+	inputs, _ := ExpandInputs([]string{in}, nil)
+	c := newCollect()
+	s, err := (&Batch{Plan: plan(t, "stages: [count]\n"), OutDir: out, Jobs: 1, Open: zipOpen, Observer: c}).Run(context.Background(), inputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.OK != 1 || s.Findings["test.count"] != 1 || len(c.findings) != 1 || c.findings[0].Message != "5" {
+		t.Errorf("summary %+v, findings %+v: want the stream read once (5 bytes)", s, c.findings)
+	}
+	if got := outputs(t, out); len(got) != 0 {
+		t.Errorf("outputs %v, want none", keys(got))
+	}
+}

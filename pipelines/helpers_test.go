@@ -105,6 +105,20 @@ func standinRegistry() *stages.Registry {
 					}
 				}), nil
 			}},
+		&stages.Spec{Name: "count", Summary: "Report moodle.xml's size once read.", Input: stages.KindAny, Output: stages.KindAny,
+			New: func(map[string]any) (stages.Stage, error) {
+				return stages.StageFunc(func(ctx context.Context, b *backup.Backup, env stages.Env) (*backup.Backup, error) {
+					e := b.Entry("moodle.xml")
+					b.SetEntry(e.Replace(-1, func() (io.ReadCloser, error) {
+						rc, err := e.Open()
+						if err != nil {
+							return nil, err
+						}
+						return &countReader{rc: rc, sink: env.Report}, nil
+					}))
+					return b, nil
+				}), nil
+			}},
 		&stages.Spec{Name: "zipout", Summary: "Write a zip.", Input: stages.KindAny, Output: stages.KindAny, Terminal: true,
 			New: func(map[string]any) (stages.Stage, error) { return zipOut{}, nil }},
 	)
@@ -236,3 +250,22 @@ func (c *collect) JobDone(in Input, r *Result) {
 func (c *collect) BatchDone(s *Summary) { c.summary = s }
 
 func factsWith(short, id string) backup.Facts { return backup.Facts{ShortName: short, CourseID: id} }
+
+// countReader reports how many bytes went through it at EOF: a streaming
+// stage, whose findings exist only once the bytes flow.
+type countReader struct {
+	rc   io.ReadCloser
+	n    int
+	sink report.Sink
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.rc.Read(p)
+	c.n += n
+	if err == io.EOF {
+		c.sink.Add(report.Finding{Code: "test.count", Severity: report.Info, Message: fmt.Sprint(c.n)})
+	}
+	return n, err
+}
+
+func (c *countReader) Close() error { return c.rc.Close() }
