@@ -97,6 +97,9 @@ type Evidence struct {
 	CourseLang string
 	Users      []User
 	// Fields counts text fields by kind: ASCII-only fields are not counted.
+	// Once a field that needs a charset was seen (raw, or lifted in a
+	// pre-1.6 file), counting stops after 5000 non-ASCII fields: a sample
+	// is all the decision needs.
 	Lifted int // valid UTF-8, every code point <= U+00FF
 	UTF8   int // valid UTF-8 with code points above U+00FF
 	Raw    int // not valid UTF-8
@@ -162,6 +165,7 @@ type prescan struct {
 	f      fieldBuf
 	pend   []bool // by depth: open records with non-ASCII text before their USERID
 	curUsr *User
+	pre16  bool
 	line   int
 	col    int
 }
@@ -240,10 +244,23 @@ func (p *prescan) text(b []byte) {
 		}
 		b = b[k:]
 	}
+	if p.sampled() {
+		return // enough evidence: only note that the field is not ASCII
+	}
 	if len(p.f.buf)+len(b) > maxField {
 		b = b[:max(0, maxField-len(p.f.buf))]
 	}
 	p.f.buf = append(p.f.buf, b...)
+}
+
+// sampleFields is how many non-ASCII fields the prescan classifies once it
+// has seen one that needs a charset; the counts of Evidence are then a
+// sample, which is all the decision needs.
+const sampleFields = 5000
+
+func (p *prescan) sampled() bool {
+	ev := p.ev
+	return ev.Lifted+ev.UTF8+ev.Raw >= sampleFields && (ev.Raw > 0 || p.pre16 && ev.Lifted > 0)
 }
 
 func (p *prescan) endField() {
@@ -259,6 +276,9 @@ func (p *prescan) endField() {
 			}
 			p.pend[d] = true
 		}
+	}
+	if p.sampled() {
+		return
 	}
 	switch classify(v) {
 	case classLifted:
@@ -325,6 +345,7 @@ func (p *prescan) leaf(s *scanner, nb []byte, val []byte) {
 		if s.path.HasSuffix("MOODLE_BACKUP", "INFO", name) {
 			if name == "BACKUP_VERSION" {
 				p.ev.BackupVersion = v
+				p.pre16 = p.ev.Pre16()
 			} else {
 				p.ev.MoodleVersion = v
 			}
