@@ -189,9 +189,7 @@ func (a *Activity) finish() error {
 	}
 	ids := a.commit()
 	if a.modLinks {
-		for _, p := range a.written {
-			a.c.linkFiles = append(a.c.linkFiles, p)
-		}
+		a.c.linkFiles = append(a.c.linkFiles, a.written...)
 	}
 	return a.c.tree.Write(a.Dir()+"/inforef.xml", func(x *XMLWriter) { writeInforef(x, ids) })
 }

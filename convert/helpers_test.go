@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -105,13 +104,4 @@ func readAll(t testing.TB, e *backup.Entry) []byte {
 		t.Fatal(err)
 	}
 	return data
-}
-
-func entryNames(b *backup.Backup) []string {
-	var n []string
-	for _, e := range b.Entries {
-		n = append(n, e.Name)
-	}
-	sort.Strings(n)
-	return n
 }

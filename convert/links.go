@@ -191,16 +191,6 @@ func findModTokens(s string) []modToken {
 	}
 }
 
-// hasModToken reports whether s may hold a module token.
-func hasModToken(s string) bool {
-	for _, t := range findModTokens(s) {
-		if t.name != "" {
-			return true
-		}
-	}
-	return false
-}
-
 // restoreRules are the link tokens Moodle 4.5 restore decodes (from the
 // restore tasks of core course and modules).
 var restoreRules = map[string]bool{
