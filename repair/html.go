@@ -73,6 +73,8 @@ func RepairHTMLField(s string, opts HTMLOptions) (string, Confidence, []Change) 
 	}
 	r := rebuilder{d: s}
 	r.out = make([]byte, 0, len(s)+len(s)/4+16)
+	r.changes = make([]Change, 0, len(s)/24+4)
+	r.segs = make([]seg, 0, 16)
 	r.run()
 	if r.evidence == 0 || len(r.changes) == 0 {
 		return s, 0, nil
@@ -254,7 +256,7 @@ func tagPrefixes(s string, fn func(name string, ti tagInfo) bool) bool {
 		if w != n && w != tagNamesUpper[k] {
 			continue
 		}
-		if fn(w, htmlTags[n]) {
+		if fn(w, tagInfos[k]) {
 			return true
 		}
 	}
@@ -273,7 +275,7 @@ func tagSuffix(word string) (string, tagInfo, bool) {
 		}
 		w := word[len(word)-len(n):]
 		if w == n || w == tagNamesUpper[k] {
-			return w, htmlTags[n], true
+			return w, tagInfos[k], true
 		}
 	}
 	return "", tagInfo{}, false
@@ -321,8 +323,7 @@ func (r *rebuilder) word(i, j int) int {
 		if lineStart || glued {
 			for _, k := range tagFirst[w[0]] {
 				n := tagNamesByLen[k]
-				ti := htmlTags[n]
-				if !ti.block || len(n) > len(w) {
+				if !tagInfos[k].block || len(n) > len(w) {
 					continue
 				}
 				name := w[:len(n)]
@@ -335,7 +336,7 @@ func (r *rebuilder) word(i, j int) int {
 				if !lineStart && !(afterTag && (len(n) > 1 && n != "li" && n != "td" && n != "tr" && n != "th" || len(w) > 1 && isUpper(w[1]))) {
 					rest := w[len(name):]
 					next := strings.TrimLeft(d[i+len(name):min(len(d), i+len(name)+16)], " \r\n\t")
-					if !(hasSuf && attrs && rest == sufName) && !childStarts(n, lower(next)) {
+					if !(hasSuf && attrs && rest == sufName) && !childStarts(n, next) {
 						continue
 					}
 				}
@@ -403,7 +404,7 @@ func (r *rebuilder) word(i, j int) int {
 
 // openBlock rebuilds the start tag of block element name at d[i].
 func (r *rebuilder) openBlock(i int, name string) {
-	r.emitTag(i, i+len(name), "<"+name+">", true)
+	r.emitTag(i, i+len(name), openTags[name], true)
 	r.stack = append(r.stack, openEl{name: name, block: true, outPos: r.lastTag - len(name) - 2})
 	r.evidence++
 }
@@ -411,15 +412,16 @@ func (r *rebuilder) openBlock(i int, name string) {
 // childStarts reports whether rest starts with the usual first child of a
 // block element (ul → li, table → tbody or tr, tr → td or th).
 func childStarts(name, rest string) bool {
+	has := func(p string) bool { return hasPrefixFold(rest, p) }
 	switch name {
 	case "ul", "ol":
-		return strings.HasPrefix(rest, "li")
+		return has("li")
 	case "table":
-		return strings.HasPrefix(rest, "tbody") || strings.HasPrefix(rest, "thead") || strings.HasPrefix(rest, "tr")
+		return has("tbody") || has("thead") || has("tr")
 	case "tbody", "thead":
-		return strings.HasPrefix(rest, "tr")
+		return has("tr")
 	case "tr":
-		return strings.HasPrefix(rest, "td") || strings.HasPrefix(rest, "th")
+		return has("td") || has("th")
 	}
 	return false
 }
@@ -599,7 +601,7 @@ func (r *rebuilder) endTag(i int) int {
 				r.addDoubt(0.5, "closed implicitly "+e.name, i)
 			}
 			r.stack = r.stack[:k]
-			r.emitTag(i, after, "</"+name+">", ti.block)
+			r.emitTag(i, after, closeTags[name], ti.block)
 			r.evidence++
 			took = after - i
 			return true
@@ -616,7 +618,7 @@ func (r *rebuilder) endTag(i int) int {
 		}
 		if p, in, ok := r.findInlineStart(name); ok {
 			r.insertStart(p, in, name)
-			r.emitTag(i, after, "</"+name+">", false)
+			r.emitTag(i, after, closeTags[name], false)
 			r.evidence += 2
 			took = after - i
 			return true
@@ -779,7 +781,7 @@ func boundaryByte(c byte) bool {
 // insertStart turns the text name at out[p:] (input offset in) into a start
 // tag <name>.
 func (r *rebuilder) insertStart(p, in int, name string) {
-	tag := "<" + name + ">"
+	tag := openTags[name]
 	n := len(tag) - len(name)
 	r.out = append(r.out, make([]byte, n)...)
 	copy(r.out[p+len(tag):], r.out[p+len(name):len(r.out)-n])

@@ -172,3 +172,22 @@ func TestStreamMemoryFlat(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRepairHTMLField rebuilds damaged corpus fields one by one (no
+// XML around them): the cost of the rebuild alone.
+func BenchmarkRepairHTMLField(b *testing.B) {
+	var ds []string
+	n := 0
+	for _, h := range corpus(500) {
+		d := DamageLibxml2(h)
+		ds = append(ds, d)
+		n += len(d)
+	}
+	b.SetBytes(int64(n))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, d := range ds {
+			RepairHTMLField(d, HTMLOptions{})
+		}
+	}
+}

@@ -303,7 +303,7 @@ func (r *rebuilder) scanIdent(v, limit, hard int, tag string) (int, float64) {
 	}
 	// The element's first child glued on: class=templatetrtd.
 	for k := 1; k < len(run); k++ {
-		if childStarts(lower(tag), strings.ToLower(run[k:])) && r.hasEndLater(v+k, run[k:k+2]) {
+		if childStarts(lower(tag), run[k:]) && r.hasEndLater(v+k, run[k:k+2]) {
 			return v + k, 0.1
 		}
 	}

@@ -31,7 +31,28 @@ var htmlTags = map[string]tagInfo{
 var (
 	tagNamesByLen = sortedByLen(keys(htmlTags))
 	tagNamesUpper = upperAll(tagNamesByLen)
+	tagInfos      = infos(tagNamesByLen)
 )
+
+// openTags and closeTags hold "<name>" and "</name>" of every tag name in
+// lower and upper case, so rebuilding them does not allocate.
+var openTags, closeTags = func() (o, c map[string]string) {
+	o, c = map[string]string{}, map[string]string{}
+	for n := range htmlTags {
+		for _, v := range []string{n, strings.ToUpper(n)} {
+			o[v], c[v] = "<"+v+">", "</"+v+">"
+		}
+	}
+	return o, c
+}()
+
+func infos(names []string) []tagInfo {
+	ti := make([]tagInfo, len(names))
+	for i, n := range names {
+		ti[i] = htmlTags[n]
+	}
+	return ti
+}
 
 // byFirst and byLast index names (and their upper-case forms) by their
 // first and last byte, keeping the longest-first order.
