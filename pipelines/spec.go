@@ -418,6 +418,11 @@ func (l *loader) order(p *Pipeline) {
 				fmt.Sprintf("stage %s needs a %s backup, but stage %s (line %d) needs %s: one pipeline takes one kind of input; split it in two pipelines",
 					u.Spec.Name, in, from.Spec.Name, from.Line, cur)})
 		}
+		if u.Spec.Check != nil {
+			if err := u.Spec.Check(u.Options, cur); err != nil {
+				l.errs = append(l.errs, &Error{l.file, u.Line, u.Column, fmt.Sprintf("stage %s: %v", u.Spec.Name, err)})
+			}
+		}
 		if out := u.Spec.Output; out != "" && out != stages.KindAny {
 			cur, from, produced = out, u, true
 		}

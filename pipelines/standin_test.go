@@ -1,6 +1,8 @@
 package pipelines
 
 import (
+	"errors"
+
 	"github.com/moodlemig/moodlemig/backup"
 	"github.com/moodlemig/moodlemig/stages"
 )
@@ -24,6 +26,12 @@ func testRegistry() *stages.Registry {
 			Options: []stages.Option{{Name: "target", Type: stages.String, Default: "4.5", Doc: "target release"}}},
 		&stages.Spec{Name: "check-2x", Summary: "Check a 2.x backup.", Input: backup.Moodle2, Output: stages.KindAny, New: noop},
 		&stages.Spec{Name: "write", Summary: "Write the output.", Input: stages.KindAny, Output: stages.KindAny, Terminal: true, New: noop,
+			Check: func(o map[string]any, in backup.Kind) error {
+				if o["format"] == "mbz-zip" && in == backup.Moodle1 {
+					return errors.New("format mbz-zip needs a 2.x backup: put convert before write")
+				}
+				return nil
+			},
 			Options: []stages.Option{{Name: "format", Type: stages.Enum, Values: []string{"zip", "tar.gz", "mbz-zip", "mbz-tar.gz"}, Default: "mbz-zip", Doc: "container"}}},
 	)
 	if err != nil {

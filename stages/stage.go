@@ -89,6 +89,11 @@ type Spec struct {
 	// Terminal marks a stage that writes the pipeline's output to Env.Output
 	// (write); it must be the last stage.
 	Terminal bool
+	// Check, when set, validates options that depend on the kind of backup
+	// the stage receives in a pipeline (in is KindAny when not known before
+	// run time); lint reports its error at the stage. E.g. write refuses
+	// format mbz-zip after stages that keep a 1.x backup.
+	Check func(opts map[string]any, in backup.Kind) error
 	// New builds the stage from options already checked against Options
 	// and completed with defaults: every declared option is present, with a
 	// value of its declared Go type (string, bool, int, float64).

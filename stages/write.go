@@ -45,6 +45,12 @@ stays a 1.x zip that Moodle 1.9 restores).`,
 			{Name: "level", Type: Int, Default: 0, Min: 0, Max: 9,
 				Doc: "compression level of changed files, 1 (fastest) to 9 (smallest); 0 is the library's default (6)"},
 		},
+		Check: func(opts map[string]any, in backup.Kind) error {
+			if f := opts["format"]; (f == WriteMbzZip || f == WriteMbzTarGz) && in == backup.Moodle1 {
+				return fmt.Errorf("format %s writes a Moodle 2 backup (.mbz), but write receives a 1.x backup here: put convert before write, or use format zip", f)
+			}
+			return nil
+		},
 		New: func(opts map[string]any) (Stage, error) {
 			w := &writeStage{format: opts["format"].(string), level: opts["level"].(int)}
 			if w.format == "" {

@@ -121,3 +121,25 @@ func TestWriteRefusesMbzOf1x(t *testing.T) {
 		t.Error("write without an output did not fail")
 	}
 }
+
+// TestWriteCheck: lint learns from the spec that a .mbz needs a 2.x backup.
+func TestWriteCheck(t *testing.T) {
+	check := WriteSpec().Check
+	for _, tc := range []struct {
+		format string
+		in     backup.Kind
+		ok     bool
+	}{
+		{WriteMbzZip, backup.Moodle1, false},
+		{WriteMbzTarGz, backup.Moodle1, false},
+		{WriteMbzZip, backup.Moodle2, true},
+		{WriteMbzZip, KindAny, true}, // known only at run time
+		{WriteZip, backup.Moodle1, true},
+		{WriteTarGz, backup.Moodle2, true},
+	} {
+		err := check(map[string]any{"format": tc.format, "level": 0}, tc.in)
+		if (err == nil) != tc.ok {
+			t.Errorf("Check(%s, %s) = %v, want ok=%v", tc.format, tc.in, err, tc.ok)
+		}
+	}
+}
