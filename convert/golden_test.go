@@ -15,7 +15,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 
 // goldenCourses are the hand-made 1.x courses under testdata/ whose 2.x
 // output is reviewed and kept in testdata/golden/<name>/.
-var goldenCourses = []string{"course-basic", "course-activities", "course-lesson", "course-wiki"}
+var goldenCourses = []string{"course-basic", "course-activities", "course-lesson", "course-wiki", "course-workshop", "course-scorm"}
 
 // golden renders a conversion as files: every XML file as written, POOL
 // (pool names and sizes) and FINDINGS.

@@ -19,7 +19,9 @@ func DefaultModules() map[string]ModuleHandler {
 		"label":    ModuleFunc(convertLabel),
 		"lesson":   ModuleFunc(convertLesson),
 		"resource": ModuleFunc(convertResource),
+		"scorm":    ModuleFunc(convertScorm),
 		"wiki":     ModuleFunc(convertWiki),
+		"workshop": ModuleFunc(convertWorkshop),
 		"survey":   ModuleFunc(convertSurvey),
 	}
 }
