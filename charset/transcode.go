@@ -531,6 +531,7 @@ type Transcoder struct {
 	lang     []byte // a LANG value held back to be renamed
 	inLang   bool
 	langPos  [3]int64
+	copyFrom int // pending bytes of the scanner's buffer start here
 	paths    map[string]string
 	cfg      []byte // a CONFIGDATA value (base64 of serialized PHP) held back
 	inCfg    bool
@@ -896,7 +897,14 @@ func (t *Transcoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, err
 				continue
 			}
 		}
+		t.copyFrom = 0
+		if t.holding() {
+			t.copyFrom = len(chunk) // nothing pending until the held value ends
+		}
 		t.s.feed(chunk)
+		if !t.holding() {
+			t.out = append(t.out, chunk[t.copyFrom:]...)
+		}
 		nSrc += len(chunk)
 		t.sanitize(atEOF && nSrc == len(src))
 	}
@@ -979,11 +987,28 @@ func (t *Transcoder) declaration(src []byte) int {
 	return len(decl)
 }
 
-func (t *Transcoder) markup(p []byte) { t.out = append(t.out, p...) }
+// Bytes the Transcoder does not change (tags, ASCII text) are not copied
+// one by one: they stay pending in the scanner's buffer from copyFrom on,
+// and are copied in one piece when a held value starts or the buffer ends.
+
+func (t *Transcoder) markup([]byte) {}
+
+// flush copies the pending bytes up to index i of the scanner's buffer.
+func (t *Transcoder) flush(i int) {
+	if i > t.copyFrom {
+		t.out = append(t.out, t.s.buf[t.copyFrom:i]...)
+	}
+	t.copyFrom = i
+}
+
+// holding reports whether bytes are being held back (a field, a LANG or a
+// CONFIGDATA value).
+func (t *Transcoder) holding() bool { return t.f.active || t.inLang || t.inCfg }
 
 func (t *Transcoder) text(b []byte) {
 	if t.s.wantVal && string(t.s.path.Top()) == "LANG" {
 		if !t.inLang {
+			t.flush(t.s.cur)
 			l, c, off := t.s.pos(0)
 			t.langPos = [3]int64{int64(l), int64(c), off}
 		}
@@ -993,22 +1018,27 @@ func (t *Transcoder) text(b []byte) {
 	}
 	if string(t.s.path.Top()) == "CONFIGDATA" && !t.f.active {
 		if !t.cfgOver && len(t.cfg)+len(b) <= maxConfig {
+			if !t.inCfg {
+				t.flush(t.s.cur)
+			}
 			t.cfg = append(t.cfg, b...)
 			t.inCfg = true
 			return
 		}
 		// Too long to decode: pass it through as it is.
+		if t.inCfg {
+			t.out = append(t.out, t.cfg...)
+			t.copyFrom = t.s.cur
+		}
 		t.cfgOver, t.inCfg = true, false
-		t.out = append(t.out, t.cfg...)
 		t.cfg = t.cfg[:0]
 	}
 	if !t.f.active {
 		k := firstNonASCII(b)
 		if k < 0 {
-			t.out = append(t.out, b...)
-			return
+			return // pending
 		}
-		t.out = append(t.out, b[:k]...)
+		t.flush(t.s.cur + k)
 		t.f.active = true
 		l, c, off := t.s.pos(k)
 		t.fpos = [3]int64{int64(l), int64(c), off}
@@ -1029,6 +1059,7 @@ func (t *Transcoder) text(b []byte) {
 }
 
 func (t *Transcoder) endField() {
+	held := t.holding()
 	if t.inLang {
 		t.renameLang()
 	}
@@ -1036,11 +1067,13 @@ func (t *Transcoder) endField() {
 		t.configData()
 	}
 	t.cfgOver = false
-	if !t.f.active {
-		return
+	if t.f.active {
+		t.field(t.f.buf)
+		t.f.buf, t.f.active = t.f.buf[:0], false
 	}
-	t.field(t.f.buf)
-	t.f.buf, t.f.active = t.f.buf[:0], false
+	if held {
+		t.copyFrom = t.s.cur
+	}
 }
 
 func (t *Transcoder) open(*scanner, []byte) {}

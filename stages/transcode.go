@@ -11,6 +11,7 @@ import (
 	"github.com/moodlemig/moodlemig/backup"
 	"github.com/moodlemig/moodlemig/charset"
 	"github.com/moodlemig/moodlemig/mappings"
+	"github.com/moodlemig/moodlemig/report"
 )
 
 // TranscodeSpec declares the transcode stage: legacy charsets to UTF-8.
@@ -82,6 +83,15 @@ func (s *transcodeStage) Apply(ctx context.Context, b *backup.Backup, env Env) (
 	e := b.Main()
 	if e == nil {
 		return nil, fmt.Errorf("transcode %s: no moodle.xml found", b.Path)
+	}
+	if strings.EqualFold(b.Facts.Charset, "UTF-8") {
+		// Already transcoded in this pipeline: running again could re-read
+		// text in U+00A0–U+00FF as legacy bytes.
+		if env.Report != nil {
+			env.Report.Add(report.Finding{Code: "charset.skipped", Severity: report.Info, Entry: e.Name,
+				Message: "moodle.xml is already UTF-8 (transcoded earlier in the pipeline); nothing to do"})
+		}
+		return b, nil
 	}
 	where := "transcode " + b.Path + ":" + e.Name
 	rc, err := e.Open()

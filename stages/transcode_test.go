@@ -42,6 +42,11 @@ func TestTranscodeStage(t *testing.T) {
 	if rep.Count(charset.CodeTranscoded) != 1 || rep.Count(charset.CodeLangRenamed) != 1 {
 		t.Errorf("findings: %v", rep.Counts())
 	}
+	// A second transcode in the same pipeline changes nothing.
+	b2, err := newStage(t, "transcode", nil).Apply(context.Background(), b, Env{Report: rep})
+	if err != nil || b2.Main() != b.Main() || rep.Count("charset.skipped") != 1 {
+		t.Errorf("second run: %v, %v", err, rep.Counts())
+	}
 }
 
 func TestTranscodeStageRefuses(t *testing.T) {
