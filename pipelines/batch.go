@@ -72,6 +72,10 @@ type Batch struct {
 	// MaxPerCode is how many findings of one code each archive's report
 	// keeps in full (default report.DefaultMaxPerCode).
 	MaxPerCode int
+	// ReportDir, when set, is where stages save side files for the user
+	// (e.g. convert: the 1.x XML of modules it kept out), in the input's
+	// {dir} below it. Not used in a dry run.
+	ReportDir string
 	// NoSync skips every fsync. Outputs stay atomic and a run killed (even
 	// with SIGKILL) still resumes exactly, since the kernel keeps what was
 	// written; only a power loss or OS crash may then lose recent outputs
@@ -445,6 +449,9 @@ func (r *runner) job(ctx context.Context, in Input, slot int) (res *Result, coun
 		}
 		r.obs.JobStage(in, current)
 		env := stages.Env{Scratch: scratch, Report: report.Scoped(rep, current, in.Path, "")}
+		if r.ReportDir != "" && !r.DryRun {
+			env.ReportDir = filepath.Join(r.ReportDir, filepath.FromSlash(in.Dir))
+		}
 		if s.use.Spec.Terminal {
 			env.Output = out
 		}

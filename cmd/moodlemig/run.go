@@ -26,6 +26,7 @@ func batchFlags(outDefault string) []cli.Flag {
 		&cli.BoolFlag{Name: "retry-failed", Usage: "with --resume: run again the archives that failed earlier"},
 		&cli.StringFlag{Name: "shard", Usage: "process only shard `i/N` of the inputs (stable hash; auto: from a Kubernetes Indexed Job or Slurm array)"},
 		&cli.StringFlag{Name: "report", Usage: "also write findings, results and the summary as JSON lines to `FILE`"},
+		&cli.StringFlag{Name: "report-dir", Usage: "save side files of stages (e.g. the XML of modules convert kept out) under `DIR`"},
 		&cli.BoolFlag{Name: "no-sync", Usage: "skip fsync: faster on slow disks; still atomic and resumable after a kill, not after a power loss"},
 	}, globalFlags...)
 }
@@ -133,6 +134,7 @@ func runBatch(c *cli.Context, pipelineArg string, args []string) error {
 		RetryFailed: c.Bool("retry-failed"),
 		Shard:       shard,
 		NoSync:      c.Bool("no-sync"),
+		ReportDir:   c.String("report-dir"),
 		Observer:    obs,
 		Abort:       abortContext(c.Context),
 	}
