@@ -68,8 +68,12 @@ func (c *conv) writeBlock(n *Node) error {
 		return skip("no block of that name in a standard Moodle 2.x+")
 	case pagetype != "" && pagetype != "course-view":
 		return skip(fmt.Sprintf("it sits on the page %q of one activity, which 2.x course restore does not place blocks on", pagetype))
-	case id == 0:
-		return skip("it has no id (a pre-1.7 backup)")
+	}
+	if id == 0 {
+		// Before 1.7 blocks had no id in the backup; any id unique in the
+		// package will do.
+		c.noIDBlocks++
+		id = 900000000 + c.noIDBlocks
 	}
 	ctx := c.ids.Context(ContextBlock, id)
 	region := "side-post"

@@ -150,6 +150,7 @@ type conv struct {
 	pending       *pendingMods // MODULES/MOD met before SECTIONS
 	blocks        []string     // course/blocks/<name>_<id> written
 	pendingBlocks []*Node      // BLOCKS/BLOCK, written by finish
+	noIDBlocks    int64        // pre-1.7 blocks given a synthetic id
 	linkFiles     []string     // output files holding module tokens
 	nspill        int          // modules spilled so far (scratch folder names)
 	roots         map[string]*XMLWriter
