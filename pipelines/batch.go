@@ -428,6 +428,11 @@ func (r *runner) job(ctx context.Context, in Input, slot int) (res *Result, coun
 				return fail("write", err)
 			}
 			tmpOut = tmpFile.Name()
+			// CreateTemp makes the file private (0600); an output is handed
+			// to Moodle, often running as another user.
+			if err = tmpFile.Chmod(backup.OutputMode); err != nil {
+				return fail("write", err)
+			}
 			defer tmpFile.Close()
 			buf = bufPool.Get().(*bufio.Writer)
 			buf.Reset(tmpFile)

@@ -88,6 +88,11 @@ func TestBatchMixed(t *testing.T) {
 			t.Errorf("%s: moodle.xml %q, want %q", name, m, main)
 		}
 	}
+	for _, name := range []string{"a.mbz", "b.mbz"} {
+		if st, err := os.Stat(filepath.Join(out, name)); err == nil && st.Mode().Perm() != backup.OutputMode {
+			t.Errorf("%s: mode %v, want %v", name, st.Mode().Perm(), backup.OutputMode)
+		}
+	}
 	// No partial files: only the journal remains in the state folder.
 	for name := range tree(t, out) {
 		if strings.HasPrefix(name, StateDir+"/") && name != StateDir+"/journal.jsonl" {
