@@ -98,7 +98,9 @@ func convertScorm(a *Activity, mod *Node) error {
 		}
 		pkgUsable = usable
 	}
-	if len(scoes) == 0 && scormtype != "external" {
+	if len(scoes) == 0 && scormtype == "external" {
+		reparse, why = true, "the backup lists none of its SCOs (Moodle reads them from the remote manifest if external packages are enabled)"
+	} else if len(scoes) == 0 {
 		if pkgUsable {
 			reparse, why = true, "the backup lists none of its SCOs"
 		} else if hasContent {
