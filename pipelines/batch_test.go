@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/moodlemig/moodlemig/backup"
 )
 
 const upperPipeline = `
@@ -88,8 +89,11 @@ func TestBatchMixed(t *testing.T) {
 			t.Errorf("%s: moodle.xml %q, want %q", name, m, main)
 		}
 	}
-	for _, name := range []string{"a.mbz", "b.mbz"} {
-		if st, err := os.Stat(filepath.Join(out, name)); err == nil && st.Mode().Perm() != backup.OutputMode {
+	for name := range want {
+		st, err := os.Stat(filepath.Join(out, filepath.FromSlash(name)))
+		if err != nil {
+			t.Errorf("stat output: %v", err)
+		} else if st.Mode().Perm() != backup.OutputMode {
 			t.Errorf("%s: mode %v, want %v", name, st.Mode().Perm(), backup.OutputMode)
 		}
 	}
