@@ -3,8 +3,10 @@ package restorecheck
 import (
 	"context"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/moodlemig/moodlemig/convert"
 )
@@ -162,5 +164,37 @@ func TestSplitWarnings(t *testing.T) {
 				t.Errorf("backup %d site %d, want %d %d (%v | %v)", len(ours), len(site), tt.backup, tt.st, ours, site)
 			}
 		})
+	}
+}
+
+// TestPage renders the comparison page of a real conversion against two
+// restores: the rows where Moodle's converter and moodlemig differ are
+// marked, the others are not, and a failed restore says so.
+func TestPage(t *testing.T) {
+	c := convertGolden(t, "course-basic")
+	out, err := Inspect(context.Background(), c.MBZ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours := faithful(out)
+	moodle := faithful(out)
+	moodle.Counts.Files++
+	moodle.Format = "moodle1"
+	r := &Result{Course: Course{Name: "course-basic", Doc: "doc"}, Ours: c, Output: out, Restored: ours, Moodle: moodle}
+	page := Page([]*Result{r}, "4.5.6", time.Unix(0, 0))
+	fileRow := regexp.MustCompile(`(?m)^\| files \(records[^\n]*\| ` + strconv.Itoa(out.Files+1) + ` \| ` + strconv.Itoa(out.Files) + ` ◀ \|$`)
+	if !fileRow.MatchString(page) {
+		t.Errorf("no marked files row %d/%d in:\n%s", out.Files+1, out.Files, page)
+	}
+	if regexp.MustCompile(`(?m)^\| sections \|[^\n]*◀`).MatchString(page) {
+		t.Errorf("sections marked although equal:\n%s", page)
+	}
+	if !strings.Contains(page, "## course-basic") || !strings.Contains(page, "agree") {
+		t.Errorf("course section or verdict missing:\n%s", page)
+	}
+	moodle.Success, moodle.Error = false, "missing_roles_xml_file"
+	page = Page([]*Result{r}, "4.5.6", time.Unix(0, 0))
+	if !strings.Contains(page, "the restore failed: `missing_roles_xml_file`") || !strings.Contains(page, "| restore failed |") {
+		t.Errorf("failed restore not shown:\n%s", page)
 	}
 }

@@ -163,6 +163,8 @@ section, activity, file record, discussion and question the converter says
 it wrote must be restored by Moodle (see "Differences" below).
 
 `)
+	b.WriteString(Summary(results))
+	b.WriteString("\n")
 	for _, r := range results {
 		fmt.Fprintf(&b, "## %s\n\n%s\n\n", r.Course.Name, r.Course.Doc)
 		b.WriteString(Table(r))
@@ -208,4 +210,46 @@ func stripStamp(s string) string {
 		}
 	}
 	return s
+}
+
+// Summary renders one line per course: activities, files, questions,
+// warnings and wall time, Moodle's converter against moodlemig.
+func Summary(results []*Result) string {
+	var b strings.Builder
+	b.WriteString("| course | activities in 1.x | activities kept: Moodle / moodlemig | files kept | questions kept | Moodle warnings | wall time |\n|---|---:|---:|---:|---:|---:|---:|\n")
+	for _, r := range results {
+		var read int64
+		for k, t := range r.Ours.Run.Audit {
+			if strings.HasPrefix(k, "activities/") {
+				read += t.Read
+			}
+		}
+		get := func(x *Restored, f func(Counts) int) string {
+			switch {
+			case x == nil:
+				return "—"
+			case !x.Success:
+				return "failed"
+			}
+			return fmt.Sprint(f(x.Counts))
+		}
+		pairOf := func(f func(Counts) int) string {
+			return get(r.Moodle, f) + " / " + get(r.Restored, f)
+		}
+		mw, ow, mt, ot := "—", "—", "—", "—"
+		if r.Moodle != nil {
+			mw = fmt.Sprint(r.Moodle.WarningCount())
+			mt = fmt.Sprintf("%.1f s", r.Moodle.WallSeconds)
+		}
+		if r.Restored != nil {
+			ow = fmt.Sprint(r.Restored.WarningCount())
+			ot = fmt.Sprintf("%.1f s", r.Ours.Wall.Seconds()+r.Restored.WallSeconds)
+		}
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s / %s | %s / %s |\n", r.Course.Name, read,
+			pairOf(func(c Counts) int { return c.ModulesTotal }),
+			pairOf(func(c Counts) int { return c.Files }),
+			pairOf(func(c Counts) int { return c.QuestionsCreated() }),
+			mw, ow, mt, ot)
+	}
+	return b.String()
 }
