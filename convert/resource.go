@@ -198,6 +198,17 @@ func resourceToFile(a *Activity, mod *Node, ref string) error {
 	default:
 		if err := a.AddCourseFile(rel, a.Area("content", 0), 1); err != nil {
 			a.Finding(CodeFileMissing, report.Warning, fmt.Sprintf("file resource %q: course file %q is not in the backup: converted without a file", mod.Value("NAME"), rel))
+			break
+		}
+		// A web page in its own folder took its images and pages from that
+		// folder through relative links: bring the folder along, at the same
+		// paths, so the links still resolve.
+		if dir, _ := SplitPath(rel); dir != "/" && isWebPage(rel) {
+			for _, src := range a.c.files.SourceNames("course_files" + dir) {
+				if err := a.AddCourseFile(strings.TrimPrefix(src, "course_files/"), a.Area("content", 0), 0); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	popup := mod.Value("POPUP")
@@ -256,4 +267,9 @@ func resourceToIMSCP(a *Activity, mod *Node, ref string) error {
 		x.Leaves("name", mod.Value("NAME"), "intro", intro, "introformat", introformat,
 			"revision", 1, "keepold", 1, "structure", structure, "timemodified", mod.Int("TIMEMODIFIED"))
 	})
+}
+
+func isWebPage(name string) bool {
+	n := strings.ToLower(name)
+	return strings.HasSuffix(n, ".html") || strings.HasSuffix(n, ".htm")
 }
