@@ -30,13 +30,13 @@ func convertLesson(a *Activity, mod *Node) error {
 	mediafile := lessonMediaFile(a, mod.Value("MEDIAFILE"))
 	pages := mod.All("PAGES/PAGE")
 	ids := map[int64]bool{}
-	attempts, branches, nanswers := 0, 0, 0
+	nanswers := 0
 	for _, p := range pages {
 		ids[p.Int("PAGEID")] = true
-		attempts += len(p.All("ANSWERS/ANSWER/ATTEMPTS/ATTEMPT"))
-		branches += len(p.All("BRANCHES/BRANCH"))
 		nanswers += len(p.All("ANSWERS/ANSWER"))
 	}
+	attempts := a.Count("PAGES/PAGE/ANSWERS/ANSWER/ATTEMPTS/ATTEMPT")
+	branches := a.Count("PAGES/PAGE/BRANCHES/BRANCH")
 	// Convert the texts first: every text goes through a.Text before the
 	// instance is written.
 	type page struct {

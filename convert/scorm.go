@@ -146,7 +146,7 @@ func convertScorm(a *Activity, mod *Node) error {
 	}
 	a.Carry("scorm scoes", len(scoes))
 	a.Carry("scorm sco data", datas)
-	tracks := a.Count("SCOES/SCO/SCO_TRACKS/SCO_TRACK") + len(mod.All("SCO_TRACKS/SCO_TRACK"))
+	tracks := a.Count("SCOES/SCO/SCO_TRACKS/SCO_TRACK") + a.Count("SCO_TRACKS/SCO_TRACK")
 	a.LeaveOut("scorm tracks", tracks, whyUserData)
 
 	return a.WriteInstance(func(x *XMLWriter) {
