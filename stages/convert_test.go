@@ -62,8 +62,8 @@ func TestConvertStage(t *testing.T) {
 	if err := json.Unmarshal(data, &audit); err != nil {
 		t.Fatal(err)
 	}
-	if a := audit["activities/resource"]; a.Read != 5 || a.Written != 5 {
-		t.Errorf("audit.json activities/resource = %+v, want 5 read, 5 written", a)
+	if a := audit["activities/resource"]; a.Read != 6 || a.Written != 6 {
+		t.Errorf("audit.json activities/resource = %+v, want 6 read, 6 written", a)
 	}
 	if _, err := os.Stat(filepath.Join(reportDir, "course-basic", "skipped", "hotpot_2.xml")); err != nil {
 		t.Errorf("skipped module XML not saved: %v", err)
