@@ -173,3 +173,32 @@ func TestScormNeverAborts(t *testing.T) {
 		t.Errorf("package only: want re-read on open, got\n%s", pkgOnly)
 	}
 }
+
+// TestLessonDuplicateIDs: a page or answer id met twice (a hand-edited or
+// damaged backup) would fail the restore of the whole course; the later
+// copies are left out with a finding and the audit balances.
+func TestLessonDuplicateIDs(t *testing.T) {
+	page := func(id, answer int) string {
+		return fmt.Sprintf(`<PAGE><PAGEID>%d</PAGEID><QTYPE>3</QTYPE><TITLE>P%d</TITLE><CONTENTS>c</CONTENTS><ANSWERS>`+
+			`<ANSWER><ID>%d</ID><JUMPTO>-1</JUMPTO><ANSWERTEXT>a</ANSWERTEXT></ANSWER></ANSWERS></PAGE>`, id, id, answer)
+	}
+	xml, fs := oneModule(t, "lesson", "lesson", "<NAME>L</NAME><PAGES>"+page(1, 10)+page(1, 11)+page(2, 10)+"</PAGES>")
+	if xml == "" {
+		t.Fatalf("lesson kept out: %v", fs)
+	}
+	if n := strings.Count(xml, "<page id="); n != 2 {
+		t.Errorf("%d pages written, want 2", n)
+	}
+	if n := strings.Count(xml, "<answer id="); n != 1 {
+		t.Errorf("%d answers written, want 1", n)
+	}
+	var left []string
+	for _, f := range fs {
+		if f.Code == CodeNotConverted && strings.Contains(f.Message, "twice") {
+			left = append(left, f.Message)
+		}
+	}
+	if len(left) != 2 {
+		t.Errorf("findings about duplicates = %q, want one for pages and one for answers", left)
+	}
+}

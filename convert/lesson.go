@@ -28,12 +28,20 @@ type lessonAnswer struct {
 func convertLesson(a *Activity, mod *Node) error {
 	name := mod.Value("NAME")
 	mediafile := lessonMediaFile(a, mod.Value("MEDIAFILE"))
-	pages := mod.All("PAGES/PAGE")
+	// A page or answer id met twice would make the restore of the whole
+	// course fail (or lose an answer): the later copies are left out.
+	var pages []*Node
 	ids := map[int64]bool{}
-	nanswers := 0
-	for _, p := range pages {
+	answerIDs := map[int64]bool{}
+	dupPages, dupAnswers, nanswers := 0, 0, 0
+	for _, p := range mod.All("PAGES/PAGE") {
+		if ids[p.Int("PAGEID")] {
+			dupPages++
+			dupAnswers += len(p.All("ANSWERS/ANSWER"))
+			continue
+		}
 		ids[p.Int("PAGEID")] = true
-		nanswers += len(p.All("ANSWERS/ANSWER"))
+		pages = append(pages, p)
 	}
 	attempts := a.Count("PAGES/PAGE/ANSWERS/ANSWER/ATTEMPTS/ATTEMPT")
 	branches := a.Count("PAGES/PAGE/BRANCHES/BRANCH")
@@ -53,6 +61,12 @@ func convertLesson(a *Activity, mod *Node) error {
 		var answers []lessonAnswer
 		for _, an := range p.All("ANSWERS/ANSWER") {
 			aid := an.Int("ID")
+			if answerIDs[aid] {
+				dupAnswers++
+				continue
+			}
+			answerIDs[aid] = true
+			nanswers++
 			flags := an.Int("FLAGS")
 			af, rf := FormatMoodle, FormatMoodle
 			if flags&1 != 0 {
@@ -82,6 +96,11 @@ func convertLesson(a *Activity, mod *Node) error {
 	}
 	a.Carry("lesson pages", len(pages))
 	a.Carry("lesson answers", nanswers)
+	a.LeaveOut("lesson pages", dupPages, "a page id met twice in the backup: the later copy is left out")
+	a.LeaveOut("lesson answers", dupAnswers, "an answer id met twice in the backup (or on a left-out page): the later copy is left out")
+	if mod.Has("DEFAULTS") {
+		a.LeaveOut("lesson course defaults", 1, "2.x keeps lesson defaults as site settings, not per course")
+	}
 	a.LeaveOut("lesson attempts", attempts, whyUserData)
 	a.LeaveOut("lesson branch visits", branches, whyUserData)
 	a.LeaveOut("lesson grades", a.Count("GRADES/GRADE"), whyUserData)

@@ -43,7 +43,20 @@ func convertScorm(a *Activity, mod *Node) error {
 	name := mod.Value("NAME")
 	ref := mod.Value("REFERENCE")
 	intro, introformat := a.IntroText(mod.Raw("SUMMARY"), FormatMoodle)
-	scoes := mod.All("SCOES/SCO")
+	// A SCO id met twice would make the restore of the whole course fail:
+	// the later copies are left out.
+	var scoes []*Node
+	seen := map[int64]bool{}
+	dups := 0
+	for _, s := range mod.All("SCOES/SCO") {
+		if seen[s.Int("ID")] {
+			dups++
+			continue
+		}
+		seen[s.Int("ID")] = true
+		scoes = append(scoes, s)
+	}
+	a.LeaveOut("scorm scoes", dups, "a SCO id met twice in the backup: the later copy is left out")
 	scormtype, reference, sha1 := "local", "", Null
 	updatefreq := mod.Int("UPDATEFREQ")
 	reparse := false
