@@ -4,51 +4,16 @@ import (
 	"bytes"
 	"compress/flate"
 	"context"
-	"fmt"
 	"io"
-	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
+
+	"github.com/moodlemig/moodlemig/internal/benchkit"
 
 	kflate "github.com/klauspost/compress/flate"
 
 	"github.com/moodlemig/moodlemig/internal/gen"
 )
-
-// benchSize is the size of moodle.xml in the benchmarks: the environment
-// variable MOODLEMIG_BENCH_SIZE (e.g. "200MB", "1GB"), default 8MB.
-func benchSize(b *testing.B) int64 {
-	s := os.Getenv("MOODLEMIG_BENCH_SIZE")
-	if s == "" {
-		return 8 << 20
-	}
-	n, err := parseSize(s)
-	if err != nil {
-		b.Fatalf("MOODLEMIG_BENCH_SIZE: %v", err)
-	}
-	return n
-}
-
-func parseSize(s string) (int64, error) {
-	s = strings.ToUpper(strings.TrimSpace(s))
-	mult := int64(1)
-	for _, u := range []struct {
-		suffix string
-		m      int64
-	}{{"GIB", 1 << 30}, {"MIB", 1 << 20}, {"KIB", 1 << 10}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}} {
-		if strings.HasSuffix(s, u.suffix) {
-			s, mult = strings.TrimSuffix(s, u.suffix), u.m
-			break
-		}
-	}
-	n, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	if err != nil || n <= 0 {
-		return 0, fmt.Errorf("bad size %q", s)
-	}
-	return int64(n * float64(mult)), nil
-}
 
 // benchZip makes (once per benchmark) a generated 1.9 backup zip whose
 // moodle.xml has about size bytes, plus course files.
@@ -82,7 +47,7 @@ func BenchmarkReadHeader(b *testing.B) {
 
 // BenchmarkOpenStreamMain opens a large zip and streams its moodle.xml.
 func BenchmarkOpenStreamMain(b *testing.B) {
-	p := benchZip(b, benchSize(b), 1500)
+	p := benchZip(b, benchkit.Size(b, 8<<20), 1500)
 	var size int64
 	buf := make([]byte, 256<<10)
 	b.ReportAllocs()
@@ -109,7 +74,7 @@ func BenchmarkOpenStreamMain(b *testing.B) {
 // BenchmarkWrite writes a whole backup (moodle.xml plus course files) as
 // zip with raw copy of unchanged entries, with recompression, and as tar.gz.
 func BenchmarkWrite(b *testing.B) {
-	p := benchZip(b, benchSize(b), benchSize(b)/40)
+	p := benchZip(b, benchkit.Size(b, 8<<20), benchkit.Size(b, 8<<20)/40)
 	in, err := Open(context.Background(), p, Options{})
 	if err != nil {
 		b.Fatal(err)
@@ -143,7 +108,7 @@ func BenchmarkWrite(b *testing.B) {
 // BenchmarkDeflate compares the standard library's deflate with klauspost's
 // at the default level on moodle.xml bytes: the reason Write uses the latter.
 func BenchmarkDeflate(b *testing.B) {
-	p := benchZip(b, min(benchSize(b), 32<<20), 1500)
+	p := benchZip(b, min(benchkit.Size(b, 8<<20), 32<<20), 1500)
 	in, err := Open(context.Background(), p, Options{})
 	if err != nil {
 		b.Fatal(err)

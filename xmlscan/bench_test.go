@@ -6,27 +6,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/moodlemig/moodlemig/internal/benchkit"
 )
-
-// cpuTime returns the user+system CPU time of the process so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// reportCPU adds "cpu-MB/s", bytes per CPU second: meaningful on a loaded
-// machine where wall-clock MB/s are not.
-func reportCPU(b *testing.B, start time.Duration, bytes int64, n int) {
-	if d := cpuTime() - start; d > 0 {
-		b.ReportMetric(float64(bytes)*float64(n)/(1<<20)/d.Seconds(), "cpu-MB/s")
-	}
-}
 
 // benchDoc builds a moodle.xml-like document of about n bytes: indented
 // leaf elements with short values, HTML text with entities, some non-ASCII.
@@ -48,7 +31,7 @@ func BenchmarkScan(b *testing.B) {
 	s := New(r, Options{})
 	b.SetBytes(int64(len(doc)))
 	b.ReportAllocs()
-	c0, n := cpuTime(), 0
+	c0, n := benchkit.CPUTime(), 0
 	for b.Loop() {
 		n++
 		r.Reset(doc)
@@ -59,7 +42,7 @@ func BenchmarkScan(b *testing.B) {
 			b.Fatal(s.Err())
 		}
 	}
-	reportCPU(b, c0, int64(len(doc)), n)
+	benchkit.ReportCPU(b, c0, (int64(len(doc)))*int64(n))
 }
 
 func BenchmarkScanText(b *testing.B) {
@@ -69,7 +52,7 @@ func BenchmarkScanText(b *testing.B) {
 	var text []byte
 	b.SetBytes(int64(len(doc)))
 	b.ReportAllocs()
-	c0, n := cpuTime(), 0
+	c0, n := benchkit.CPUTime(), 0
 	for b.Loop() {
 		n++
 		r.Reset(doc)
@@ -80,7 +63,7 @@ func BenchmarkScanText(b *testing.B) {
 			}
 		}
 	}
-	reportCPU(b, c0, int64(len(doc)), n)
+	benchkit.ReportCPU(b, c0, (int64(len(doc)))*int64(n))
 }
 
 // BenchmarkEncodingXML is the standard library on the same input, for

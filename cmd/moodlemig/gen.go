@@ -3,7 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
+
+	"github.com/moodlemig/moodlemig/internal/bytesize"
 
 	"github.com/moodlemig/moodlemig/internal/gen"
 	"github.com/urfave/cli/v2"
@@ -77,10 +78,10 @@ Examples:
 				},
 			}
 			var err error
-			if o.XMLSize, err = parseSize(c.String("xml-size")); err != nil {
+			if o.XMLSize, err = bytesize.Parse(c.String("xml-size")); err != nil {
 				return usagef("gen: --xml-size: %v", err)
 			}
-			if o.FileSize, err = parseSize(c.String("file-size")); err != nil {
+			if o.FileSize, err = bytesize.Parse(c.String("file-size")); err != nil {
 				return usagef("gen: --file-size: %v", err)
 			}
 			m, err := gen.WriteZip(c.Args().First(), o)
@@ -105,27 +106,4 @@ func sum(m map[string]int) int {
 		n += v
 	}
 	return n
-}
-
-// parseSize reads sizes such as "1500", "64KB", "100MB", "1GB", "2GiB" (powers of 1024).
-func parseSize(s string) (int64, error) {
-	s = strings.TrimSpace(strings.ToUpper(s))
-	if s == "" {
-		return 0, nil
-	}
-	mult := int64(1)
-	for _, u := range []struct {
-		suffix string
-		m      int64
-	}{{"GIB", 1 << 30}, {"MIB", 1 << 20}, {"KIB", 1 << 10}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}} {
-		if strings.HasSuffix(s, u.suffix) {
-			s, mult = strings.TrimSuffix(s, u.suffix), u.m
-			break
-		}
-	}
-	var n int64
-	if _, err := fmt.Sscanf(s, "%d", &n); err != nil || n < 0 {
-		return 0, fmt.Errorf("%q is not a size (examples: 1500, 64KB, 100MB, 1GB)", s)
-	}
-	return n * mult, nil
 }

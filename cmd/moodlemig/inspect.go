@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/moodlemig/moodlemig/internal/bytesize"
+
 	"github.com/moodlemig/moodlemig/inspect"
 	"github.com/moodlemig/moodlemig/users"
 	"github.com/urfave/cli/v2"
@@ -59,7 +61,7 @@ func runInspect(c *cli.Context) error {
 	if c.NArg() == 0 {
 		return usagef("inspect: no PATH given (see moodlemig inspect --help)")
 	}
-	over, err := parseSize(c.String("oversize"))
+	over, err := bytesize.Parse(c.String("oversize"))
 	if err != nil {
 		return usagef("inspect: --oversize: %v", err)
 	}
