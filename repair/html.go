@@ -68,25 +68,62 @@ func DamagedLibxml2(s string) bool {
 // been done. A field holding any of the four deleted characters is never
 // touched, so RepairHTMLField is idempotent.
 func RepairHTMLField(s string, opts HTMLOptions) (string, Confidence, []Change) {
-	if s == "" || !DamagedLibxml2(s) || !mayHoldDamage(s) {
-		return s, 0, nil
+	var r rebuilder
+	out, conf, changes, rewritten := r.repair(s, opts)
+	if !rewritten {
+		return s, conf, changes
 	}
-	r := rebuilder{d: s}
-	r.out = make([]byte, 0, len(s)+len(s)/4+16)
-	r.changes = make([]Change, 0, len(s)/24+4)
-	r.segs = make([]seg, 0, 16)
+	return string(out), conf, changes
+}
+
+// repair is RepairHTMLField on a rebuilder whose buffers are reused from
+// one field to the next (the streaming filter keeps one). The rebuilt text
+// and the changes belong to r and are valid until its next repair; when
+// rewritten is false the field is to be kept as it is.
+func (r *rebuilder) repair(s string, opts HTMLOptions) (out []byte, conf Confidence, changes []Change, rewritten bool) {
+	if s == "" || !DamagedLibxml2(s) || !mayHoldDamage(s) {
+		return nil, 0, nil, false
+	}
+	r.reset(s)
 	r.run()
 	if r.evidence == 0 || len(r.changes) == 0 {
-		return s, 0, nil
+		return nil, 0, nil, false
 	}
-	conf := Confidence((1 - math.Pow(0.1, r.evidence/2)) * math.Pow(2, -r.doubt))
+	conf = Confidence((1 - math.Pow(0.1, r.evidence/2)) * math.Pow(2, -r.doubt))
 	if r.strong == 0 {
 		conf *= 0.3 // only weak entity tails ("copy;" may be a word)
 	}
 	if float64(conf) < opts.min() {
-		return s, conf, r.changes
+		return nil, conf, r.changes, false
 	}
-	return string(r.out), conf, r.changes
+	return r.out, conf, r.changes, true
+}
+
+// reset prepares r for the rebuild of s, keeping its buffers.
+func (r *rebuilder) reset(s string) {
+	r.d = s
+	if n := len(s) + len(s)/4 + 16; cap(r.out) < n {
+		r.out = make([]byte, 0, n)
+	} else {
+		r.out = r.out[:0]
+	}
+	if n := len(s)/24 + 4; cap(r.changes) < n {
+		r.changes = make([]Change, 0, n)
+	} else {
+		clear(r.changes[:cap(r.changes)]) // drop the strings of the last field
+		r.changes = r.changes[:0]
+	}
+	if r.segs == nil {
+		r.segs = make([]seg, 0, 16)
+	}
+	r.segs = r.segs[:0]
+	r.stack = r.stack[:0]
+	r.ends = r.ends[:0]
+	r.endPos = r.endPos[:0]
+	r.lastTag, r.blockStart = 0, 0
+	r.evidence, r.doubt = 0, 0
+	r.href = ""
+	r.strong = 0
 }
 
 // mayHoldDamage is a fast pre-check: damaged fields contain a '/', a ';' or
@@ -100,6 +137,12 @@ type openEl struct {
 	name   string
 	block  bool
 	outPos int // index of its '<' in out
+}
+
+// endList holds the positions of "/name" in the field: endPos[from:to].
+type endList struct {
+	name     string
+	from, to int
 }
 
 // seg maps a run of out that was copied verbatim from the input.
@@ -117,7 +160,10 @@ type rebuilder struct {
 	evidence   float64
 	doubt      float64
 	trace      func(what string, at int, doubt float64) // tests: why doubt grew
-	ends       map[string][]int                         // positions of "/name", by name
+	ends       []endList                                // the "/name" positions found so far, by name
+	endPos     []int                                    // backing store of ends
+	segTmp     []seg                                    // scratch for insertStart
+	tagBuf     []byte                                   // scratch for startTag
 	href       string                                   // the href of the tag being rebuilt
 	strong     int                                      // tags and &nbsp;-class entities rebuilt
 }
@@ -218,12 +264,17 @@ func (r *rebuilder) onStack(name string) int {
 // hasEndLater reports whether "/name" occurs in d after i (not followed
 // by a lower-case letter when name is upper case: "/Physics" is no </P>).
 func (r *rebuilder) hasEndLater(i int, name string) bool {
-	if r.ends == nil {
-		r.ends = map[string][]int{}
+	var pos []int
+	found := false
+	for _, e := range r.ends {
+		if e.name == name {
+			pos, found = r.endPos[e.from:e.to], true
+			break
+		}
 	}
-	pos, ok := r.ends[name]
-	if !ok {
+	if !found {
 		d := r.d
+		from := len(r.endPos)
 		for k := 0; ; {
 			j := strings.Index(d[k:], name)
 			if j < 0 {
@@ -231,11 +282,12 @@ func (r *rebuilder) hasEndLater(i int, name string) bool {
 			}
 			p := k + j
 			if p > 0 && d[p-1] == '/' && !(isUpper(name[0]) && p+len(name) < len(d) && isLower(d[p+len(name)])) {
-				pos = append(pos, p)
+				r.endPos = append(r.endPos, p)
 			}
 			k = p + 1
 		}
-		r.ends[name] = pos
+		r.ends = append(r.ends, endList{name: name, from: from, to: len(r.endPos)})
+		pos = r.endPos[from:]
 	}
 	k := sort.SearchInts(pos, i)
 	return k < len(pos)
@@ -795,7 +847,7 @@ func (r *rebuilder) insertStart(p, in int, name string) {
 		}
 	}
 	// Split the segment holding p; later segments shift.
-	segs := r.segs[:0:0]
+	segs := r.segTmp[:0]
 	for _, s := range r.segs {
 		switch {
 		case s.out+s.n <= p:
@@ -813,7 +865,7 @@ func (r *rebuilder) insertStart(p, in int, name string) {
 			}
 		}
 	}
-	r.segs = segs
+	r.segs, r.segTmp = segs, r.segs
 	r.changes = append(r.changes, Change{Offset: in, Kind: ChangeTag, Before: name, After: tag})
 }
 
@@ -822,37 +874,39 @@ func (r *rebuilder) insertStart(p, in int, name string) {
 func (r *rebuilder) startTag(ts int, name string, ti tagInfo) int {
 	d := r.d
 	k := ts + len(name)
-	var b strings.Builder
-	b.WriteByte('<')
-	b.WriteString(name)
+	b := append(r.tagBuf[:0], '<')
+	b = append(b, name...)
 	r.href = ""
 	for k < len(d) && d[k] == ' ' {
 		an := attrAt(d, k+1)
 		if an == "" {
 			break
 		}
+		lan := lower(an)
+		kind := htmlAttrs[lan]
 		v := k + 1 + len(an) + 1
-		e := r.valueEnd(htmlAttrs[lower(an)], name, ti, v)
-		if lower(an) == "href" {
+		e := r.valueEnd(kind, name, ti, v)
+		if lan == "href" {
 			r.href = d[v:e]
 		}
-		b.WriteByte(' ')
-		b.WriteString(an)
-		b.WriteString(`="`)
-		b.WriteString(fixEntities(d[v:e], htmlAttrs[lower(an)]))
-		b.WriteByte('"')
+		b = append(b, ' ')
+		b = append(b, an...)
+		b = append(b, `="`...)
+		b = appendFixedEntities(b, d[v:e], kind)
+		b = append(b, '"')
 		r.evidence += 0.5
 		k = e
 	}
 	selfClose := false
 	if strings.HasPrefix(d[k:], " /") {
 		selfClose = true
-		b.WriteString(" />")
+		b = append(b, " />"...)
 		k += 2
 	} else {
-		b.WriteByte('>')
+		b = append(b, '>')
 	}
-	tag := b.String()
+	r.tagBuf = b
+	tag := string(b)
 	r.emitTag(ts, k, tag, ti.block)
 	if ti.void {
 		r.evidence += 1.5
@@ -863,14 +917,13 @@ func (r *rebuilder) startTag(ts int, name string, ti tagInfo) int {
 	return k - ts
 }
 
-// fixEntities rebuilds entity tails inside an attribute value of kind:
-// amp; and quot; everywhere, other names and numbers in URLs and text
+// appendFixedEntities appends v, an attribute value of kind, to b with its
+// entity tails rebuilt: amp; and quot; everywhere, other names and numbers in URLs and text
 // (never in CSS or colours, where "underline;" and "#284111;" are values).
-func fixEntities(v string, kind valueKind) string {
+func appendFixedEntities(b []byte, v string, kind valueKind) []byte {
 	if !strings.Contains(v, ";") {
-		return v
+		return append(b, v...)
 	}
-	var b strings.Builder
 	i := 0
 	for i < len(v) {
 		c := v[i]
@@ -881,21 +934,21 @@ func fixEntities(v string, kind valueKind) string {
 			}
 			if j < len(v) && v[j] == ';' {
 				if s := entityStart(v, i, j, kind); s >= 0 {
-					b.WriteString(v[i:s])
-					b.WriteByte('&')
-					b.WriteString(v[s : j+1])
+					b = append(b, v[i:s]...)
+					b = append(b, '&')
+					b = append(b, v[s:j+1]...)
 					i = j + 1
 					continue
 				}
 			}
-			b.WriteString(v[i:j])
+			b = append(b, v[i:j]...)
 			i = j
 			continue
 		}
-		b.WriteByte(c)
+		b = append(b, c)
 		i++
 	}
-	return b.String()
+	return b
 }
 
 // entityStart returns where an entity name ending at v[j] == ';' starts in

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/moodlemig/moodlemig/report"
@@ -70,10 +71,15 @@ type HTMLStats struct {
 // the libxml2 2.7 entity bug (RepairHTMLField). Memory is bounded by one
 // field (MaxField).
 type HTMLReader struct {
-	f     *fieldFilter
-	opts  HTMLStreamOptions
-	stats HTMLStats
-	esc   []byte
+	f         *fieldFilter
+	opts      HTMLStreamOptions
+	stats     HTMLStats
+	esc       []byte
+	rb        rebuilder // reused from field to field
+	msg       []byte    // scratch for finding messages
+	path      []byte    // the path of the last finding, its depth and string
+	pathS     string
+	pathDepth int
 }
 
 // NewHTMLReader returns a reader of r with damaged HTML fields rebuilt.
@@ -113,18 +119,30 @@ func (h *HTMLReader) edit(f *Field) []byte {
 		return nil
 	}
 	s := string(raw)
-	out, conf, changes := RepairHTMLField(s, h.opts.HTMLOptions)
+	out, conf, changes, rewritten := h.rb.repair(s, h.opts.HTMLOptions)
 	if len(changes) == 0 {
 		return nil
 	}
 	first := changes[0]
-	line, col, off := f.Pos(first.Offset)
-	if out == s {
+	if !rewritten {
 		h.stats.LowConfidence++
+		if h.opts.Report == nil && h.stats.FirstLow != nil {
+			return nil // nobody reads the finding
+		}
+		line, col, off := f.Pos(first.Offset)
+		m := append(h.msg[:0], "looks damaged by the libxml2 2.7 bug ("...)
+		m = strconv.AppendInt(m, int64(len(changes)), 10)
+		m = append(m, " spots) but the rebuild scored "...)
+		m = strconv.AppendFloat(m, float64(conf), 'f', 2, 64)
+		m = append(m, " < min-confidence "...)
+		m = strconv.AppendFloat(m, h.opts.min(), 'f', 2, 64)
+		m = append(m, "; left as is (set min-confidence to "...)
+		m = strconv.AppendFloat(m, float64(conf)-0.005, 'f', 2, 64)
+		m = append(m, " to rebuild it)"...)
+		h.msg = m
 		fd := report.Finding{Code: "html.low-confidence", Severity: report.Warning, Line: line, Column: col, Offset: off,
-			Path: f.Path.String(), Before: sampleOf(s, first.Offset, len(first.Before)), After: first.After,
-			Message: fmt.Sprintf("looks damaged by the libxml2 2.7 bug (%d spots) but the rebuild scored %.2f < min-confidence %.2f; left as is (set min-confidence to %.2f to rebuild it)",
-				len(changes), conf, h.opts.min(), float64(conf)-0.005)}
+			Path: h.pathString(f.Path), Before: sampleOf(s, first.Offset, len(first.Before)), After: first.After,
+			Message: string(m)}
 		if h.stats.FirstLow == nil {
 			c := fd
 			h.stats.FirstLow = &c
@@ -133,24 +151,42 @@ func (h *HTMLReader) edit(f *Field) []byte {
 		return nil
 	}
 	h.stats.Repaired++
-	h.add(report.Finding{Code: "html.repaired", Severity: report.Warning, Fixed: true, Line: line, Column: col, Offset: off,
-		Path: f.Path.String(), Before: sampleOf(s, first.Offset, len(first.Before)), After: first.After,
-		Message: fmt.Sprintf("rebuilt HTML stripped by the libxml2 2.7 bug: %s (confidence %.2f)", summarize(changes), conf)})
+	if h.opts.Report != nil {
+		line, col, off := f.Pos(first.Offset)
+		tags, ents := 0, 0
+		for _, c := range changes {
+			if c.Kind == ChangeTag {
+				tags++
+			} else {
+				ents++
+			}
+		}
+		// fmt-free: this runs once per rebuilt field.
+		m := append(h.msg[:0], "rebuilt HTML stripped by the libxml2 2.7 bug: "...)
+		m = strconv.AppendInt(m, int64(tags), 10)
+		m = append(m, " tags, "...)
+		m = strconv.AppendInt(m, int64(ents), 10)
+		m = append(m, " entities (confidence "...)
+		m = strconv.AppendFloat(m, float64(conf), 'f', 2, 64)
+		m = append(m, ')')
+		h.msg = m
+		h.add(report.Finding{Code: "html.repaired", Severity: report.Warning, Fixed: true, Line: line, Column: col, Offset: off,
+			Path: h.pathString(f.Path), Before: sampleOf(s, first.Offset, len(first.Before)), After: first.After,
+			Message: string(m)})
+	}
 	h.esc = escapeXML(h.esc[:0], out)
 	return h.esc
 }
 
-// summarize counts changes by kind: "12 tags, 3 entities".
-func summarize(changes []Change) string {
-	tags, ents := 0, 0
-	for _, c := range changes {
-		if c.Kind == ChangeTag {
-			tags++
-		} else {
-			ents++
-		}
+// pathString returns p.String(), reusing the last string while the path
+// stays the same (most fields of a file sit at a handful of paths).
+func (h *HTMLReader) pathString(p *PathStack) string {
+	if b := p.Bytes(); h.pathS == "" || p.Depth() != h.pathDepth || !bytes.Equal(b, h.path) {
+		h.pathS = p.String()
+		h.path = append(h.path[:0], b...)
+		h.pathDepth = p.Depth()
 	}
-	return fmt.Sprintf("%d tags, %d entities", tags, ents)
+	return h.pathS
 }
 
 // sampleOf returns at most 60 bytes of s around [i, i+n), cut on rune

@@ -379,7 +379,7 @@ func appendRune(dst []byte, r rune) []byte {
 }
 
 // escapeXML escapes text as the 1.x writer did (htmlspecialchars: & < > ").
-func escapeXML(dst []byte, s string) []byte {
+func escapeXML[T string | []byte](dst []byte, s T) []byte {
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
 		case '&':
