@@ -12,10 +12,10 @@ const lessonMatching = 5
 
 // lessonAnswer is one answer of a lesson page, ready to write.
 type lessonAnswer struct {
-	n                         *Node
-	jumpto                    int64
-	answer, response          string
-	answerFormat, respnFormat int
+	n                            *Node
+	jumpto                       int64
+	answer, response             string
+	answerFormat, responseFormat int
 }
 
 // convertLesson converts a 1.x lesson (conversion-rules.md §3.10): settings,
@@ -84,7 +84,7 @@ func convertLesson(a *Activity, mod *Node) error {
 				dangling++
 				jump = -1
 			}
-			answers = append(answers, lessonAnswer{n: an, jumpto: jump, answer: at, answerFormat: af, response: rt, respnFormat: rf})
+			answers = append(answers, lessonAnswer{n: an, jumpto: jump, answer: at, answerFormat: af, response: rt, responseFormat: rf})
 		}
 		if p.Int("QTYPE") == lessonMatching {
 			fixMatchingJumps(answers)
@@ -155,7 +155,7 @@ func convertLesson(a *Activity, mod *Node) error {
 				x.Leaves("jumpto", an.jumpto, "grade", an.n.Int("GRADE"), "score", an.n.Int("SCORE"),
 					"flags", an.n.Int("FLAGS"), "timecreated", an.n.Int("TIMECREATED"),
 					"timemodified", an.n.Int("TIMEMODIFIED"), "answer_text", an.answer,
-					"answerformat", an.answerFormat, "response", an.response, "responseformat", an.respnFormat)
+					"answerformat", an.answerFormat, "response", an.response, "responseformat", an.responseFormat)
 				x.Empty("attempts")
 				x.End()
 			}
