@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"bufio"
 	"context"
 	"crypto/md5"
 	"encoding/hex"
@@ -297,7 +298,11 @@ func (c *conv) skipPart(tk Tokenizer, name string) error {
 
 // saveXML saves the 1.x XML of an element kept out of the course in the
 // report folder and returns where ("" when not saved).
-func (c *conv) saveXML(n *Node, name string) string {
+func (c *conv) saveXML(n *Node, name string) string { return c.saveModuleXML(n, nil, name) }
+
+// saveModuleXML is saveXML for a module whose records were spilled: they
+// are written back in their containers.
+func (c *conv) saveModuleXML(n *Node, sp *spill, name string) string {
 	if c.opts.ReportDir == "" {
 		return ""
 	}
@@ -314,10 +319,55 @@ func (c *conv) saveXML(n *Node, name string) string {
 	if _, err := io.WriteString(f, XMLHeader); err != nil {
 		return ""
 	}
-	if err := n.WriteXML(f); err != nil {
+	bw := bufio.NewWriter(f)
+	if err := writeNodeSpill(bw, n, sp, "", 0); err != nil {
+		return ""
+	}
+	if err := bw.Flush(); err != nil {
 		return ""
 	}
 	return p
+}
+
+// writeNodeSpill writes n like Node.WriteXML, and after the children of
+// each container the records spilled from it (rel is n's path below the
+// module, "" for the module itself).
+func writeNodeSpill(w *bufio.Writer, n *Node, sp *spill, rel string, depth int) error {
+	var lists []string
+	if sp != nil {
+		for l := range sp.lists {
+			if i := strings.LastIndex(l, "/"); i > 0 && l[:i] == rel && !sp.written[l] {
+				lists = append(lists, l)
+			}
+		}
+		sort.Strings(lists)
+	}
+	if n.IsLeaf() && len(lists) == 0 {
+		n.writeXML(w, depth)
+		return nil
+	}
+	ind := strings.Repeat("  ", depth)
+	fmt.Fprintf(w, "%s<%s>\n", ind, n.Name)
+	for _, c := range n.Children {
+		cr := c.Name
+		if rel != "" {
+			cr = rel + "/" + c.Name
+		}
+		if err := writeNodeSpill(w, c, sp, cr, depth+1); err != nil {
+			return err
+		}
+	}
+	for _, l := range lists {
+		sp.written[l] = true
+		if err := sp.each(l, func(r *Node) error {
+			r.writeXML(w, depth+1)
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(w, "%s</%s>\n", ind, n.Name)
+	return nil
 }
 
 // runModule converts one MODULES/MOD with its handler, keeping failures to
@@ -331,7 +381,16 @@ func (c *conv) streamModule(tk Tokenizer, name string) error {
 	sp := newSpill(filepath.Join(c.tree.Dir(), ".spill", fmt.Sprint(c.nspill)))
 	defer sp.close()
 	mod, err := readNodeSpill(tk, name, func(root *Node, rel string) bool {
-		for _, p := range spillPaths[strings.ToLower(root.Value("MODTYPE"))] {
+		modtype := strings.ToLower(root.Value("MODTYPE"))
+		if modtype == "" {
+			return false
+		}
+		if _, known := c.opts.Modules[modtype]; !known {
+			// A module kept out (hotpot, journal, ...): its records can be
+			// as big as any, and are only saved to the report folder.
+			return strings.Count(rel, "/") == 1
+		}
+		for _, p := range spillPaths[modtype] {
 			if p == rel {
 				return true
 			}
@@ -354,7 +413,7 @@ func (c *conv) runModuleSpill(mod *Node, sp *spill) {
 	cm := c.cms[cmKey{modtype, id}]
 	label := fmt.Sprintf("%s_%d", modtype, id)
 	if cm == nil {
-		saved := c.saveXML(mod, "orphan_"+label)
+		saved := c.saveModuleXML(mod, sp, "orphan_"+label)
 		c.audit.Explain(kind, 1)
 		c.finding(CodeModuleOrphan, report.Warning, mod, fmt.Sprintf("%s instance %d (%q) is in no section of the course, so it has no course module: kept out%s",
 			modtype, id, mod.Value("NAME"), savedNote(saved)))
@@ -363,7 +422,7 @@ func (c *conv) runModuleSpill(mod *Node, sp *spill) {
 	cm.seen = true
 	h := c.opts.Modules[modtype]
 	if h == nil {
-		saved := c.saveXML(mod, label)
+		saved := c.saveModuleXML(mod, sp, label)
 		c.audit.Explain(kind, 1)
 		c.finding(CodeModuleSkipped, report.Warning, mod, fmt.Sprintf("module type %q (instance %d, %q, course module %d) has no 2.x conversion: kept out of the course%s",
 			modtype, id, cm.Title, cm.ID, savedNote(saved)))
@@ -401,7 +460,7 @@ func (c *conv) runModuleSpill(mod *Node, sp *spill) {
 		for _, f := range a.findings {
 			c.report(f)
 		}
-		saved := c.saveXML(mod, label)
+		saved := c.saveModuleXML(mod, sp, label)
 		c.audit.Explain(kind, 1)
 		var skip *SkipError
 		if errors.As(err, &skip) {

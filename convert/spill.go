@@ -37,6 +37,8 @@ type spill struct {
 	// nested counts the descendants of spilled records by path, e.g.
 	// "DISCUSSIONS/DISCUSSION/POSTS/POST", so counting needs no decoding.
 	nested map[string]int
+	// written marks lists already written back by saveModuleXML.
+	written map[string]bool
 }
 
 type spillList struct {
@@ -48,7 +50,7 @@ type spillList struct {
 }
 
 func newSpill(dir string) *spill {
-	return &spill{dir: dir, lists: map[string]*spillList{}, nested: map[string]int{}}
+	return &spill{dir: dir, lists: map[string]*spillList{}, nested: map[string]int{}, written: map[string]bool{}}
 }
 
 // maxNestedDepth bounds how deep below a spilled record descendants are
