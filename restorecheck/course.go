@@ -172,6 +172,8 @@ type Result struct {
 	Output   *Output
 	Restored *Restored
 	Diffs    []Diff
+	// Rows are the rows of the RecordTables after the restore.
+	Rows map[string]int
 	// Moodle is Moodle's restore of the 1.x input through its own converter
 	// (nil when not run).
 	Moodle *Restored
@@ -207,10 +209,13 @@ func Check(ctx context.Context, site Site, bin, work string, c Course, withMoodl
 		return nil, err
 	}
 	res := &Result{Course: c, Ours: conv, Output: out}
-	if res.Restored, err = site.Restore(ctx, conv.MBZ); err != nil {
+	if res.Restored, res.Rows, err = site.RestoreCounting(ctx, conv.MBZ, recordTables()); err != nil {
 		return nil, err
 	}
 	res.Diffs = Compare(conv.Run.Audit, out, res.Restored)
+	if res.Restored.Success {
+		res.Diffs = append(res.Diffs, CompareRecords(conv.Run, res.Rows)...)
+	}
 	if withMoodle {
 		if res.Moodle, err = site.Restore(ctx, c.Input); err != nil {
 			return nil, err

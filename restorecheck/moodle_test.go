@@ -41,7 +41,7 @@ func TestMoodleRestore(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			t.Logf("moodlemig convert %.1f s, Moodle restore %.1f s", r.Ours.Wall.Seconds(), r.Restored.WallSeconds)
+			t.Logf("moodlemig convert %.1f s, Moodle restore %.1f s; module record rows after the restore: %v", r.Ours.Wall.Seconds(), r.Restored.WallSeconds, r.Rows)
 			for _, f := range r.Failures() {
 				t.Error(f)
 			}

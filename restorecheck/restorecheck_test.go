@@ -198,3 +198,23 @@ func TestPage(t *testing.T) {
 		t.Errorf("failed restore not shown:\n%s", page)
 	}
 }
+
+func TestCompareRecords(t *testing.T) {
+	run := &Run{Audit: convert.Audit{}}
+	run.Audit.Read("lesson pages", 3)
+	run.Audit.Wrote("lesson pages", 3)
+	run.Audit.Read("wiki subwikis", 1)
+	run.Audit.Explain("wiki subwikis", 1)
+	if d := CompareRecords(run, map[string]int{"lesson_pages": 3, "wiki_subwikis": 0}); len(d) != 0 {
+		t.Errorf("equal counts reported: %v", d)
+	}
+	d := CompareRecords(run, map[string]int{"lesson_pages": 2, "wiki_subwikis": 0})
+	if len(d) != 1 || d[0].What != "lesson pages" || d[0].Restored != 2 {
+		t.Errorf("got %v, want one lesson pages diff", d)
+	}
+	for _, rows := range []map[string]int{{"lesson_pages": -1, "wiki_subwikis": 0}, {"wiki_subwikis": 0}} {
+		if d := CompareRecords(run, rows); len(d) != 1 || !strings.Contains(d[0].Why, "could not count") {
+			t.Errorf("%v: unreadable table not reported: %v", rows, d)
+		}
+	}
+}

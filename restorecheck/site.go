@@ -199,18 +199,12 @@ func (s Site) Restore(ctx context.Context, backup string) (*Restored, error) {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
 	runErr := cmd.Run()
-	wall := time.Since(start)
-	out := bytes.TrimSpace(stdout.Bytes())
-	if i := bytes.LastIndexByte(out, '\n'); i >= 0 && json.Valid(out[i+1:]) {
-		out = out[i+1:]
+	r, err := parseRestored(backup, stdout.Bytes(), stderr.String(), runErr)
+	if err != nil {
+		return nil, err
 	}
-	var r Restored
-	if err := json.Unmarshal(out, &r); err != nil {
-		return nil, fmt.Errorf("restore %s: restore.sh printed no JSON result (exit %v): %v\nstdout: %s\nstderr: %s",
-			backup, runErr, err, tail(stdout.String()), tail(stderr.String()))
-	}
-	r.Wall = wall
-	return &r, nil
+	r.Wall = time.Since(start)
+	return r, nil
 }
 
 func tail(s string) string {
