@@ -56,7 +56,9 @@ type Change struct {
 // DamagedLibxml2 reports whether s could be text damaged by the libxml2 2.7
 // bug: such text has no '<', '>', '"' or '&' left (repairs.md §3.2).
 func DamagedLibxml2(s string) bool {
-	return !strings.ContainsAny(s, "<>\"&")
+	// One vectorised scan per byte beats ContainsAny's byte-by-byte set.
+	return strings.IndexByte(s, '&') < 0 && strings.IndexByte(s, '<') < 0 &&
+		strings.IndexByte(s, '>') < 0 && strings.IndexByte(s, '"') < 0
 }
 
 // RepairHTMLField rebuilds the HTML of one field whose '<', '>', '"' and '&'
@@ -110,7 +112,7 @@ func (r *rebuilder) reset(s string) {
 	if n := len(s)/24 + 4; cap(r.changes) < n {
 		r.changes = make([]Change, 0, n)
 	} else {
-		clear(r.changes[:cap(r.changes)]) // drop the strings of the last field
+		clear(r.changes) // drop the strings of the last field
 		r.changes = r.changes[:0]
 	}
 	if r.segs == nil {
@@ -120,6 +122,8 @@ func (r *rebuilder) reset(s string) {
 	r.stack = r.stack[:0]
 	r.ends = r.ends[:0]
 	r.endPos = r.endPos[:0]
+	r.slashes = r.slashes[:0]
+	r.slashesDone = false
 	r.lastTag, r.blockStart = 0, 0
 	r.evidence, r.doubt = 0, 0
 	r.href = ""
@@ -129,7 +133,7 @@ func (r *rebuilder) reset(s string) {
 // mayHoldDamage is a fast pre-check: damaged fields contain a '/', a ';' or
 // an '=' (end tags, entity tails, attributes). Plain words skip the parser.
 func mayHoldDamage(s string) bool {
-	return strings.ContainsAny(s, "/;=")
+	return strings.IndexByte(s, '/') >= 0 || strings.IndexByte(s, ';') >= 0 || strings.IndexByte(s, '=') >= 0
 }
 
 // openEl is an element whose start tag was rebuilt and whose end was not.
@@ -150,22 +154,24 @@ type seg struct{ out, in, n int }
 
 // rebuilder holds the state of one field's rebuild.
 type rebuilder struct {
-	d          string
-	out        []byte
-	changes    []Change
-	stack      []openEl
-	lastTag    int   // index in out just after the last rebuilt tag
-	blockStart int   // index in out after the last block-level tag
-	segs       []seg // verbatim text since blockStart, for backward searches
-	evidence   float64
-	doubt      float64
-	trace      func(what string, at int, doubt float64) // tests: why doubt grew
-	ends       []endList                                // the "/name" positions found so far, by name
-	endPos     []int                                    // backing store of ends
-	segTmp     []seg                                    // scratch for insertStart
-	tagBuf     []byte                                   // scratch for startTag
-	href       string                                   // the href of the tag being rebuilt
-	strong     int                                      // tags and &nbsp;-class entities rebuilt
+	d           string
+	out         []byte
+	changes     []Change
+	stack       []openEl
+	lastTag     int   // index in out just after the last rebuilt tag
+	blockStart  int   // index in out after the last block-level tag
+	segs        []seg // verbatim text since blockStart, for backward searches
+	evidence    float64
+	doubt       float64
+	trace       func(what string, at int, doubt float64) // tests: why doubt grew
+	ends        []endList                                // the "/name" positions found so far, by name
+	endPos      []int                                    // backing store of ends
+	slashes     []int                                    // positions of '/' in d, once slashesDone
+	slashesDone bool                                     //
+	segTmp      []seg                                    // scratch for insertStart
+	tagBuf      []byte                                   // scratch for startTag
+	href        string                                   // the href of the tag being rebuilt
+	strong      int                                      // tags and &nbsp;-class entities rebuilt
 }
 
 // addDoubt records an uncertain decision at d[at].
@@ -207,13 +213,28 @@ func (r *rebuilder) run() {
 			i += r.word(i, j)
 			continue
 		}
-		r.text(i, i+1)
-		i++
+		// Plain text up to the next byte that may start something.
+		j := i + 1
+		for j < len(d) && plainText[d[j]] {
+			j++
+		}
+		r.text(i, j)
+		i = j
 	}
 	for _, e := range r.stack {
 		r.addDoubt(0.5, "unclosed "+e.name, len(d))
 	}
 }
+
+// plainText marks the bytes run copies as text without a look: all but
+// '/', '!', '#' and ASCII letters and digits.
+var plainText = func() (t [256]bool) {
+	for c := range 256 {
+		b := byte(c)
+		t[c] = b != '/' && b != '!' && b != '#' && !isAlnum(b)
+	}
+	return t
+}()
 
 // text copies d[i:j] to out verbatim.
 func (r *rebuilder) text(i, j int) {
@@ -274,17 +295,27 @@ func (r *rebuilder) hasEndLater(i int, name string) bool {
 	}
 	if !found {
 		d := r.d
-		from := len(r.endPos)
-		for k := 0; ; {
-			j := strings.Index(d[k:], name)
-			if j < 0 {
-				break
+		if !r.slashesDone {
+			for k := 0; ; {
+				j := strings.IndexByte(d[k:], '/')
+				if j < 0 {
+					break
+				}
+				r.slashes = append(r.slashes, k+j)
+				k += j + 1
 			}
-			p := k + j
-			if p > 0 && d[p-1] == '/' && !(isUpper(name[0]) && p+len(name) < len(d) && isLower(d[p+len(name)])) {
+			r.slashesDone = true
+		}
+		// The occurrences of name right after a '/', in order.
+		from := len(r.endPos)
+		for _, q := range r.slashes {
+			p := q + 1
+			if !strings.HasPrefix(d[p:], name) {
+				continue
+			}
+			if !(isUpper(name[0]) && p+len(name) < len(d) && isLower(d[p+len(name)])) {
 				r.endPos = append(r.endPos, p)
 			}
-			k = p + 1
 		}
 		r.ends = append(r.ends, endList{name: name, from: from, to: len(r.endPos)})
 		pos = r.endPos[from:]
@@ -336,6 +367,15 @@ func tagSuffix(word string) (string, tagInfo, bool) {
 // attrAt returns the attribute name followed by '=' at d[i:], or "".
 func attrAt(d string, i int) string {
 	if i >= len(d) || !isAlpha(d[i]) {
+		return ""
+	}
+	// Attribute names are letters (and a ':'): the first other byte must
+	// be the '='.
+	e := i + 1
+	for e < len(d) && (isAlpha(d[e]) || d[e] == ':') {
+		e++
+	}
+	if e >= len(d) || d[e] != '=' {
 		return ""
 	}
 	for _, k := range attrFirst[d[i]] {
@@ -401,8 +441,11 @@ func (r *rebuilder) word(i, j int) int {
 		}
 	}
 	// A list glued to the text before it: "textulliItem".
-	if len(w) >= 4 && (strings.Contains(w, "li") || strings.Contains(w, "LI")) {
+	if len(w) >= 4 {
 		for k := 0; k+4 <= len(w); k++ {
+			if c := w[k+2]; c != 'l' && c != 'L' {
+				continue
+			}
 			pair := w[k : k+4]
 			if pair != "ulli" && pair != "olli" && pair != "ULLI" && pair != "OLLI" {
 				continue
@@ -484,7 +527,8 @@ func (r *rebuilder) blockAllowed(name string) bool {
 	if len(r.stack) == 0 {
 		return true
 	}
-	top := lower(r.stack[len(r.stack)-1].name)
+	topEl := r.stack[len(r.stack)-1]
+	top := lower(topEl.name)
 	switch top {
 	case "p", "h1", "h2", "h3", "h4", "h5", "h6":
 		return false
@@ -497,7 +541,7 @@ func (r *rebuilder) blockAllowed(name string) bool {
 	case "tr":
 		return name == "td" || name == "th"
 	}
-	if !htmlTags[top].block {
+	if !topEl.block { // as htmlTags[top].block: the stack holds known tags
 		return false // inside an inline element
 	}
 	return true

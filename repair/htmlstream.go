@@ -380,8 +380,16 @@ func appendRune(dst []byte, r rune) []byte {
 
 // escapeXML escapes text as the 1.x writer did (htmlspecialchars: & < > ").
 func escapeXML[T string | []byte](dst []byte, s T) []byte {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
+	for i := 0; i < len(s); {
+		j := i
+		for j < len(s) && !xmlSpecial[s[j]] {
+			j++
+		}
+		dst = append(dst, s[i:j]...)
+		if j == len(s) {
+			break
+		}
+		switch s[j] {
 		case '&':
 			dst = append(dst, "&amp;"...)
 		case '<':
@@ -390,9 +398,11 @@ func escapeXML[T string | []byte](dst []byte, s T) []byte {
 			dst = append(dst, "&gt;"...)
 		case '"':
 			dst = append(dst, "&quot;"...)
-		default:
-			dst = append(dst, c)
 		}
+		i = j + 1
 	}
 	return dst
 }
+
+// xmlSpecial marks the bytes escapeXML replaces.
+var xmlSpecial = [256]bool{'&': true, '<': true, '>': true, '"': true}

@@ -26,7 +26,10 @@ func (r *rebuilder) valueEnd(kind valueKind, tag string, ti tagInfo, v int) int 
 	if limit > v+lookahead {
 		limit = v + lookahead
 	}
-	if k := strings.IndexAny(d[v:limit], "\n\r"); k >= 0 {
+	if k := strings.IndexByte(d[v:limit], '\n'); k >= 0 {
+		limit = v + k
+	}
+	if k := strings.IndexByte(d[v:limit], '\r'); k >= 0 {
 		limit = v + k
 	}
 	// The next attribute of this tag (" name=") or the " /" of a void tag
@@ -136,9 +139,11 @@ func attrFits(tag, attr string) bool {
 func (r *rebuilder) endTagIn(v, limit int) int {
 	d := r.d
 	for p := v; p < limit; p++ {
-		if d[p] != '/' {
-			continue
+		k := strings.IndexByte(d[p:limit], '/')
+		if k < 0 {
+			break
 		}
+		p += k
 		found := tagPrefixes(d[p+1:limit], func(name string, ti tagInfo) bool {
 			e := p + 1 + len(name)
 			return !ti.void && (e == len(d) || !isAlnum(d[e]) || blockTagStarts(d[e:limit]))

@@ -110,8 +110,23 @@ func lower(name string) string {
 	if name == "" || !isUpper(name[0]) {
 		return name
 	}
+	if l, ok := lowerNames[name]; ok {
+		return l
+	}
 	return strings.ToLower(name)
 }
+
+// lowerNames maps the upper-case tag and attribute names to their lower
+// case, so lower does not allocate for them.
+var lowerNames = func() map[string]string {
+	m := map[string]string{}
+	for _, names := range [][]string{keys(htmlTags), keys(htmlAttrs)} {
+		for _, n := range names {
+			m[strings.ToUpper(n)] = n
+		}
+	}
+	return m
+}()
 
 // valueKind is the grammar of an attribute value.
 type valueKind uint8
