@@ -465,6 +465,8 @@ func (c *Cleaner) change(code string, src []byte, j, k int, repl []byte, msg str
 // bytes of context either side; bytes that are not printable UTF-8 appear as
 // \xNN.
 func sample(src []byte, j, k int, repl []byte, n int) string {
+	// An error at the end of the input points one past its last byte.
+	j, k = min(j, len(src)), min(k, len(src))
 	a := max(0, j-n)
 	for a < j && a > 0 && src[a]&0xC0 == 0x80 {
 		a++

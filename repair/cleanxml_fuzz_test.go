@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"golang.org/x/text/transform"
+
+	"github.com/moodlemig/moodlemig/report"
 )
 
 // FuzzCleanXML checks the properties of clean-xml on any input: no panic;
@@ -25,7 +27,8 @@ func FuzzCleanXML(f *testing.F) {
 		f.Add([]byte(s), true)
 	}
 	f.Fuzz(func(t *testing.T, in []byte, moodle bool) {
-		opts := CleanOptions{Moodle: moodle}
+		// With a report, so the findings' positions and samples are fuzzed too.
+		opts := CleanOptions{Moodle: moodle, Report: report.New(0)}
 		c, _ := NewCleaner(opts)
 		out, _, err := transform.Bytes(c, in)
 		c2, _ := NewCleaner(opts)

@@ -221,3 +221,21 @@ func runChunked(t transform.Transformer, in []byte, srcN, dstN int) ([]byte, err
 		}
 	}
 }
+
+// TestCleanSyntaxErrorAtEndOfInput is the regression test for a panic: a
+// file cut mid-value (a PHP time-out) ends in an error whose position is one
+// past the last byte, and the finding's sample must not slice beyond it.
+func TestCleanSyntaxErrorAtEndOfInput(t *testing.T) {
+	for _, in := range []string{"<A>x <", "<A><B>text", "<A>a\x0bb<"} {
+		rep := report.New(0)
+		_, err := CleanString(in, CleanOptions{Moodle: true, Report: rep})
+		var se *SyntaxError
+		if !errors.As(err, &se) {
+			t.Errorf("%q: error %v, want a *SyntaxError", in, err)
+			continue
+		}
+		if se.Offset > int64(len(in)) || rep.Count(CodeNotWellFormed) != 1 {
+			t.Errorf("%q: offset %d (len %d), %d not-well-formed findings", in, se.Offset, len(in), rep.Count(CodeNotWellFormed))
+		}
+	}
+}
