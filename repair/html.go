@@ -170,8 +170,11 @@ type rebuilder struct {
 	slashesDone bool                                     //
 	segTmp      []seg                                    // scratch for insertStart
 	tagBuf      []byte                                   // scratch for startTag
-	href        string                                   // the href of the tag being rebuilt
-	strong      int                                      // tags and &nbsp;-class entities rebuilt
+	// firstOnly: only the first change's After is read (the streaming
+	// filter reports it); the others get no After, saving a string each.
+	firstOnly bool
+	href      string // the href of the tag being rebuilt
+	strong    int    // tags and &nbsp;-class entities rebuilt
 }
 
 // addDoubt records an uncertain decision at d[at].
@@ -253,6 +256,11 @@ func (r *rebuilder) text(i, j int) {
 // emitTag appends a rebuilt tag made from d[i:j].
 func (r *rebuilder) emitTag(i, j int, tag string, block bool) {
 	r.out = append(r.out, tag...)
+	r.tagEmitted(i, j, tag, block)
+}
+
+// tagEmitted records a rebuilt tag from d[i:j] just appended to out.
+func (r *rebuilder) tagEmitted(i, j int, tag string, block bool) {
 	r.lastTag = len(r.out)
 	if block {
 		r.blockStart = len(r.out)
@@ -260,6 +268,12 @@ func (r *rebuilder) emitTag(i, j int, tag string, block bool) {
 	}
 	r.changes = append(r.changes, Change{Offset: i, Kind: ChangeTag, Before: r.d[i:j], After: tag})
 	r.strong++
+}
+
+// afterNeeded reports whether the next change needs its After text: always,
+// unless only the first change is read (firstOnly) and it is recorded.
+func (r *rebuilder) afterNeeded() bool {
+	return !r.firstOnly || len(r.changes) == 0
 }
 
 // atBoundary reports whether a block element may start here: at the start
@@ -599,8 +613,12 @@ func (r *rebuilder) entity(i, j int) int {
 	if start > i {
 		r.text(i, start)
 	}
-	ent := "&" + d[start:j+1]
-	r.out = append(r.out, ent...)
+	ent := ""
+	if r.afterNeeded() {
+		ent = "&" + d[start:j+1]
+	}
+	r.out = append(r.out, '&')
+	r.out = append(r.out, d[start:j+1]...)
 	r.changes = append(r.changes, Change{Offset: start, Kind: ChangeEntity, Before: d[start : j+1], After: ent})
 	r.evidence += weight
 	return j + 1 - i
@@ -950,12 +968,16 @@ func (r *rebuilder) startTag(ts int, name string, ti tagInfo) int {
 		b = append(b, '>')
 	}
 	r.tagBuf = b
-	tag := string(b)
-	r.emitTag(ts, k, tag, ti.block)
+	tag := ""
+	if r.afterNeeded() {
+		tag = string(b)
+	}
+	r.out = append(r.out, b...)
+	r.tagEmitted(ts, k, tag, ti.block)
 	if ti.void {
 		r.evidence += 1.5
 	} else if !selfClose {
-		r.stack = append(r.stack, openEl{name: name, block: ti.block, outPos: len(r.out) - len(tag)})
+		r.stack = append(r.stack, openEl{name: name, block: ti.block, outPos: len(r.out) - len(b)})
 		r.evidence++
 	}
 	return k - ts

@@ -85,6 +85,7 @@ type HTMLReader struct {
 // NewHTMLReader returns a reader of r with damaged HTML fields rebuilt.
 func NewHTMLReader(r io.Reader, opts HTMLStreamOptions) *HTMLReader {
 	h := &HTMLReader{opts: opts}
+	h.rb.firstOnly = true // edit reads changes[0] and the kinds only
 	h.f = newFieldFilter(r, opts.MaxField, IsHTMLField, h.edit)
 	h.f.oversize = h.oversize
 	return h

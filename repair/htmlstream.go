@@ -68,7 +68,8 @@ type fieldFilter struct {
 	inField   bool
 	field     []byte
 	fieldPos  Field
-	skipField bool // the current field is oversize: pass its text through
+	cur       Field // the field handed to edit (kept here: no allocation per field)
+	skipField bool  // the current field is oversize: pass its text through
 	done      bool
 }
 
@@ -276,8 +277,10 @@ func (f *fieldFilter) endField() {
 	if f.skipField {
 		return
 	}
-	fl := Field{Raw: f.field, Path: &f.path, Line: f.fieldPos.Line, Column: f.fieldPos.Column, Offset: f.fieldPos.Offset}
-	if repl := f.edit(&fl); repl != nil {
+	f.cur = Field{Raw: f.field, Path: &f.path, Line: f.fieldPos.Line, Column: f.fieldPos.Column, Offset: f.fieldPos.Offset}
+	repl := f.edit(&f.cur)
+	f.cur = Field{}
+	if repl != nil {
 		f.out = append(f.out, repl...)
 	} else {
 		f.out = append(f.out, f.field...)
