@@ -17,6 +17,7 @@ package charset
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -184,17 +185,21 @@ func (d *Decoder) Append(dst, src []byte) (out []byte, bad int) {
 		}
 		return append(dst, src...), bad
 	case c.table != nil:
+		// One byte becomes at most 3: grow once, then write in place.
+		dst = slices.Grow(dst, 3*len(src))
+		n, buf := len(dst), dst[:cap(dst)]
 		for _, b := range src {
 			if b < 0x80 {
-				dst = append(dst, b)
+				buf[n] = b
+				n++
 				continue
 			}
 			if c.bad[b] {
 				bad++
 			}
-			dst = append(dst, c.utf8[b]...)
+			n += copy(buf[n:], c.utf8[b])
 		}
-		return dst, bad
+		return buf[:n], bad
 	}
 	d.dec.Reset()
 	start := len(dst)
@@ -242,27 +247,33 @@ func (d *Decoder) AppendLifted(dst, v []byte) (out []byte, bad int, ok bool) {
 	if c.table == nil {
 		return dst, 0, false
 	}
+	// An ASCII byte stays one byte, a lifted pair becomes at most 3: grow
+	// once, then write in place.
+	dst = slices.Grow(dst, len(v)+len(v)/2+1)
+	n, buf := len(dst), dst[:cap(dst)]
 	for i := 0; i < len(v); i++ {
 		b := v[i]
 		if b < 0x80 {
-			dst = append(dst, b)
+			buf[n] = b
+			n++
 			continue
 		}
 		if i+1 >= len(v) {
-			return dst, bad, false
+			return buf[:n], bad, false
 		}
 		b = (b&0x03)<<6 | v[i+1]&0x3F
 		i++
 		if b < 0x80 {
-			dst = append(dst, b)
+			buf[n] = b
+			n++
 			continue
 		}
 		if c.bad[b] {
 			bad++
 		}
-		dst = append(dst, c.utf8[b]...)
+		n += copy(buf[n:], c.utf8[b])
 	}
-	return dst, bad, true
+	return buf[:n], bad, true
 }
 
 // Encode encodes UTF-8 text s in charset c (for tests and fixtures).

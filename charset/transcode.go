@@ -1484,8 +1484,14 @@ func unlift(dst, v []byte) []byte {
 }
 
 func hasC1(v []byte) bool {
+	// Jump from 0xC2 to 0xC2: most text has none, or few.
 	for i := 0; i+1 < len(v); i++ {
-		if v[i] == 0xC2 && v[i+1] >= 0x80 && v[i+1] <= 0x9F {
+		k := bytes.IndexByte(v[i:len(v)-1], 0xC2)
+		if k < 0 {
+			return false
+		}
+		i += k
+		if v[i+1] >= 0x80 && v[i+1] <= 0x9F {
 			return true
 		}
 	}
