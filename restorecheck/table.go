@@ -158,6 +158,13 @@ is what moodlemig's conservation audit read from the backup (activities per
 differ. Wall times are measured on a shared, loaded machine: compare them
 with each other, not with other machines.
 
+File records are not files: Moodle's converter copies every course file
+into the legacy course files area *and* into each activity that links to it,
+so it shows more records than files it keeps; moodlemig places each file
+once, in the area that uses it. Where Moodle's converter shows "restore
+failed", its error is printed under the table (it aborts the whole course
+on one item it cannot handle).
+
 Each moodlemig output is also checked against moodlemig's own audit: every
 section, activity, file record, discussion and question the converter says
 it wrote must be restored by Moodle (see "Differences" below).
