@@ -223,4 +223,18 @@ var breakages = []breakage{
 		validate: true,
 		moodle:   "fails", // missing_moodle_backup_xml_file
 	},
+	{
+		name: "text-links-absent-file",
+		apply: func(t *testing.T, dir string) string {
+			matches, _ := filepath.Glob(filepath.Join(dir, "activities", "label_*", "label.xml"))
+			if len(matches) == 0 {
+				t.Fatal("no label to edit")
+			}
+			replaceIn(t, matches[0], "<intro>", "<intro>&lt;img src=\"@@PLUGINFILE@@/pics/not%20there.png\"&gt;")
+			rel, _ := filepath.Rel(dir, matches[0])
+			return "linked @@PLUGINFILE@@/pics/not%20there.png, a file the backup does not hold, from the intro of " + filepath.ToSlash(rel)
+		},
+		static: `links @@PLUGINFILE@@/pics/not%20there.png but files.xml has no file /pics/not there.png`,
+		moodle: "silent", // the text is restored as is: a dead image
+	},
 }

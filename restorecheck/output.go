@@ -61,6 +61,7 @@ const emptyHash = "da39a3ee5e6b4b0d3255bfef95601890afd80709"
 type fileRecord struct {
 	ID          string `xml:"id,attr"`
 	ContentHash string `xml:"contenthash"`
+	ContextID   string `xml:"contextid"`
 	Component   string `xml:"component"`
 	FileArea    string `xml:"filearea"`
 	FilePath    string `xml:"filepath"`
@@ -69,7 +70,8 @@ type fileRecord struct {
 }
 
 type mbInfo struct {
-	Activities []struct {
+	CourseContext string `xml:"information>original_course_contextid"`
+	Activities    []struct {
 		ModuleName string `xml:"modulename"`
 		Directory  string `xml:"directory"`
 		Title      string `xml:"title"`
@@ -201,6 +203,16 @@ func Inspect(ctx context.Context, path string) (*Output, error) {
 			problem("%s: no inforef.xml lists it in a fileref (restore never loads it)", where)
 		}
 	}
+	contexts := map[string]string{}
+	for _, f := range records {
+		contexts[f.ID] = strings.TrimSpace(f.ContextID)
+	}
+	names := make([]string, 0, len(entries))
+	for n := range entries {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	o.Problems = append(o.Problems, deadLinks(open, linkOwners(open, names, strings.TrimSpace(info.CourseContext)), records, contexts)...)
 	var dangling []string
 	for id := range refs {
 		if !ids[id] {

@@ -22,9 +22,13 @@ func main() {
 	doc := flag.String("doc", "docs/moodle-converter-comparison.md", "write the comparison page here (empty: do not write)")
 	own := flag.Bool("moodle", true, "also restore each 1.x input through Moodle's own converter")
 	harness := flag.String("harness", "", "restore.sh or its folder (default: shared/moodle above the module)")
+	inspect := flag.Bool("inspect", false, "only print the static problems of the 2.x backups named as arguments (no Moodle needed)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if *inspect {
+		os.Exit(inspectOnly(ctx, flag.Args()))
+	}
 	os.Exit(run(ctx, *doc, *own, *harness))
 }
 
@@ -106,4 +110,25 @@ func run(ctx context.Context, doc string, own bool, harness string) int {
 		return 1
 	}
 	return 0
+}
+
+// inspectOnly prints the static problems of each backup; exit 1 when any.
+func inspectOnly(ctx context.Context, paths []string) int {
+	rc := 0
+	for _, p := range paths {
+		out, err := restorecheck.Inspect(ctx, p)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			rc = 2
+			continue
+		}
+		fmt.Printf("%s: %d problem(s)\n", p, len(out.Problems))
+		for _, pr := range out.Problems {
+			fmt.Println("  " + pr)
+		}
+		if len(out.Problems) > 0 && rc == 0 {
+			rc = 1
+		}
+	}
+	return rc
 }
