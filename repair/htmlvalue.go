@@ -167,7 +167,12 @@ func (r *rebuilder) scanValue(kind valueKind, tag string, ti tagInfo, v, limit, 
 		// The element's own end tag inside the run: <a href="x"></a>.
 		end := len(run)
 		for k := 0; k+1+len(tag) <= len(run); k++ {
-			if run[k] != '/' || run[k+1:k+1+len(tag)] != tag {
+			s := strings.IndexByte(run[k:len(run)-len(tag)], '/')
+			if s < 0 {
+				break
+			}
+			k += s
+			if run[k+1:k+1+len(tag)] != tag {
 				continue
 			}
 			e := k + 1 + len(tag)
@@ -212,7 +217,7 @@ func (r *rebuilder) scanValue(kind valueKind, tag string, ti tagInfo, v, limit, 
 		}
 		return p, 0
 	case vEnum:
-		if w := prefixIn(d[v:limit], enumWords, false); w != "" {
+		if w := prefixIn(d[v:limit], &enumWordsIx, false); w != "" {
 			e := v + len(w)
 			if e < len(d) && e != hard && isLower(d[e]) && w[0] != '_' {
 				return e, 0.05
@@ -233,7 +238,7 @@ func (r *rebuilder) scanValue(kind valueKind, tag string, ti tagInfo, v, limit, 
 				return v + 4, 0.1
 			}
 		}
-		if w := prefixIn(d[v:limit], colorNames, true); w != "" {
+		if w := prefixIn(d[v:limit], &colorNamesIx, true); w != "" {
 			return v + len(w), 0
 		}
 		return r.scanIdent(v, limit, hard, tag)
@@ -242,7 +247,7 @@ func (r *rebuilder) scanValue(kind valueKind, tag string, ti tagInfo, v, limit, 
 	case vFont:
 		p := v
 		for {
-			w := prefixIn(d[p:limit], fontNames, false)
+			w := prefixIn(d[p:limit], &fontNamesIx, false)
 			if w == "" {
 				break
 			}
@@ -303,7 +308,7 @@ func (r *rebuilder) scanIdent(v, limit, hard int, tag string) (int, float64) {
 		return p, 0
 	}
 	run := d[v:p]
-	if w := prefixIn(run, identWords, false); w != "" && (len(w) == len(run) || !isLower(run[len(w)])) {
+	if w := prefixIn(run, &identWordsIx, false); w != "" && (len(w) == len(run) || !isLower(run[len(w)])) {
 		return v + len(w), 0
 	}
 	// The element's first child glued on: class=templatetrtd.
@@ -452,20 +457,24 @@ func cssToken(s string, p int) int {
 		if q == d0 {
 			break
 		}
-		if u := prefixIn(s[q:], cssUnits, false); u != "" {
+		if u := prefixIn(s[q:], &cssUnitsIx, false); u != "" {
 			q += len(u)
 		}
 		return q - p
 	}
-	if w := prefixIn(s[p:], cssKeywords, false); w != "" {
+	if w := prefixIn(s[p:], &cssKeywordsIx, false); w != "" {
 		return len(w)
 	}
 	return 0
 }
 
-// prefixIn returns the first (longest) word of list that starts s.
-func prefixIn(s string, list []string, fold bool) string {
-	for _, w := range list {
+// prefixIn returns the first (longest) word of list that starts s; ix is
+// the list indexed by first byte (wordsByFirst), fold whether case is ignored.
+func prefixIn(s string, ix *[256][]string, fold bool) string {
+	if s == "" {
+		return ""
+	}
+	for _, w := range ix[s[0]] {
 		if len(w) > len(s) {
 			continue
 		}
@@ -475,6 +484,34 @@ func prefixIn(s string, list []string, fold bool) string {
 	}
 	return ""
 }
+
+// wordsByFirst indexes list by first byte (both cases of an ASCII letter),
+// keeping its order, for prefixIn: a word can only start s when its first
+// byte is s's (case aside), and the vocabularies are ASCII.
+func wordsByFirst(list []string) (ix [256][]string) {
+	for _, w := range list {
+		if w == "" || w[0] >= 0x80 {
+			panic("repair: vocabulary word not ASCII: " + w)
+		}
+		c := w[0]
+		ix[c] = append(ix[c], w)
+		if isAlpha(c) {
+			ix[c^0x20] = append(ix[c^0x20], w)
+		}
+	}
+	return ix
+}
+
+var (
+	enumWordsIx   = wordsByFirst(enumWords)
+	colorNamesIx  = wordsByFirst(colorNames)
+	fontNamesIx   = wordsByFirst(fontNames)
+	identWordsIx  = wordsByFirst(identWords)
+	cssUnitsIx    = wordsByFirst(cssUnits)
+	cssKeywordsIx = wordsByFirst(cssKeywords)
+	fileExtsIx    = wordsByFirst(fileExts)
+	tldsIx        = wordsByFirst(tlds)
+)
 
 // caseCut returns the last index where a lower-case letter, digit or '/'
 // is followed by an upper-case letter (text glued after a value:
@@ -607,7 +644,7 @@ func urlCut(run string) (int, float64) {
 		if seg[q] != '.' {
 			continue
 		}
-		ext := prefixIn(seg[q+1:], fileExts, true)
+		ext := prefixIn(seg[q+1:], &fileExtsIx, true)
 		if ext == "" {
 			continue
 		}
@@ -744,7 +781,7 @@ func hostCut(run string, p int) (int, float64) {
 			return n, 0
 		}
 	}
-	if t := prefixIn(label, tlds, true); t != "" {
+	if t := prefixIn(label, &tldsIx, true); t != "" {
 		e := dot + 1 + len(t)
 		if isLower(run[e]) {
 			return e, 0.1
