@@ -109,7 +109,7 @@ func TestMoodleBreaks(t *testing.T) {
 				t.Errorf("moodlemig validate passed the broken backup: %s", valOut)
 			}
 			if !b.validate && valErr == nil {
-				t.Logf("moodlemig validate does not report it")
+				t.Logf("moodlemig validate exits 0: no error finding for it")
 			}
 			if moodle != b.moodle {
 				t.Errorf("Moodle's restore: %s, want %s", moodle, b.moodle)
