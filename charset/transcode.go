@@ -425,15 +425,36 @@ func firstNonASCII(p []byte) int {
 	return -1
 }
 
-func shortSample(v []byte) string {
-	const n = 40
-	if len(v) > n {
-		k := n
+// shortSamples returns shortSample(a) and shortSample(b), in one
+// allocation when both are valid UTF-8 (a finding per rewritten field
+// needs both).
+func shortSamples(a, b []byte) (string, string) {
+	a, b = sampleCut(a), sampleCut(b)
+	if !utf8.Valid(a) || !utf8.Valid(b) {
+		return shortSample(a), shortSample(b)
+	}
+	var buf [2 * sampleLen]byte
+	s := string(append(append(buf[:0], a...), b...))
+	return s[:len(a)], s[len(a):]
+}
+
+// sampleLen is the most bytes of text a sample shows.
+const sampleLen = 40
+
+// sampleCut cuts v to at most sampleLen bytes, on a UTF-8 lead byte.
+func sampleCut(v []byte) []byte {
+	if len(v) > sampleLen {
+		k := sampleLen
 		for k > 0 && v[k]&0xC0 == 0x80 {
 			k--
 		}
 		v = v[:k]
 	}
+	return v
+}
+
+func shortSample(v []byte) string {
+	v = sampleCut(v)
 	if utf8.Valid(v) {
 		return string(v)
 	}
@@ -1119,9 +1140,9 @@ func (t *Transcoder) field(v []byte) {
 	if code == "" || t.opts.Report == nil {
 		return
 	}
-	after := t.out[start:]
+	before, after := shortSamples(v, t.out[start:])
 	t.report(report.Finding{Code: code, Severity: severity(code), Line: int(t.fpos[0]), Column: int(t.fpos[1]), Offset: t.fpos[2],
-		Path: t.pathString(), Message: msg, Before: shortSample(v), After: shortSample(after), Fixed: code != CodeUndecided && code != CodeLatin1Kept})
+		Path: t.pathString(), Message: msg, Before: before, After: after, Fixed: code != CodeUndecided && code != CodeLatin1Kept})
 }
 
 // latinAlternative returns the course owner when o's charset is a Latin one
