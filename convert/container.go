@@ -3,8 +3,7 @@ package convert
 import (
 	"bufio"
 	"fmt"
-	"os"
-	"path/filepath"
+	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -309,46 +308,30 @@ func (c *conv) fixLinks() error {
 }
 
 func (c *conv) fixFile(name string) error {
-	p := filepath.Join(c.tree.Dir(), filepath.FromSlash(name))
-	in, err := os.Open(p)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	tmp := p + ".links"
-	out, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	br := bufio.NewReaderSize(in, 64<<10)
-	bw := bufio.NewWriterSize(out, 64<<10)
-	for {
-		b, err := br.ReadByte()
-		if err != nil {
-			break
+	return c.tree.Rewrite(name, func(in io.Reader, out io.Writer) error {
+		br := bufio.NewReaderSize(in, 64<<10)
+		bw := bufio.NewWriterSize(out, 64<<10)
+		for {
+			b, err := br.ReadByte()
+			if err != nil {
+				break
+			}
+			if b != '$' {
+				bw.WriteByte(b)
+				continue
+			}
+			peek, _ := br.Peek(160)
+			s := "$" + string(peek)
+			if toks := findModTokens(s); len(toks) > 0 && toks[0].start == 0 {
+				t := toks[0]
+				bw.WriteString(c.fixToken(name, t))
+				br.Discard(t.end - 1)
+				continue
+			}
+			bw.WriteByte('$')
 		}
-		if b != '$' {
-			bw.WriteByte(b)
-			continue
-		}
-		peek, _ := br.Peek(160)
-		s := "$" + string(peek)
-		if toks := findModTokens(s); len(toks) > 0 && toks[0].start == 0 {
-			t := toks[0]
-			bw.WriteString(c.fixToken(name, t))
-			br.Discard(t.end - 1)
-			continue
-		}
-		bw.WriteByte('$')
-	}
-	if err := bw.Flush(); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, p)
+		return bw.Flush()
+	})
 }
 
 // fixTokens applies fixToken to every module token of s.

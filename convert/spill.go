@@ -2,6 +2,7 @@ package convert
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/gob"
 	"errors"
 	"fmt"
@@ -42,11 +43,74 @@ type spill struct {
 }
 
 type spillList struct {
-	path  string
-	f     *os.File
-	w     *bufio.Writer
+	store *spillStore
 	enc   *gob.Encoder
 	count int
+}
+
+// spillMemMax is how many encoded bytes of one list stay in memory before
+// the list moves to a scratch file: most modules hold a few records, and a
+// file (and folder) per list costs more than the records themselves.
+const spillMemMax = 1 << 20
+
+// spillStore holds a list's encoded records: in memory up to spillMemMax,
+// then in a scratch file.
+type spillStore struct {
+	dir, path string
+	mem       bytes.Buffer
+	f         *os.File
+	w         *bufio.Writer
+}
+
+func (st *spillStore) Write(p []byte) (int, error) {
+	if st.f == nil && st.mem.Len()+len(p) > spillMemMax {
+		if err := os.MkdirAll(st.dir, 0o755); err != nil {
+			return 0, fmt.Errorf("scratch: %w", err)
+		}
+		f, err := os.Create(st.path)
+		if err != nil {
+			return 0, fmt.Errorf("scratch: %w", err)
+		}
+		st.f, st.w = f, bufio.NewWriterSize(f, 64<<10)
+		if _, err := st.w.Write(st.mem.Bytes()); err != nil {
+			return 0, fmt.Errorf("scratch: %w", err)
+		}
+		st.mem = bytes.Buffer{}
+	}
+	if st.f != nil {
+		return st.w.Write(p)
+	}
+	return st.mem.Write(p)
+}
+
+// reader returns the records written so far, from the start.
+func (st *spillStore) reader() (io.Reader, error) {
+	if st.f == nil {
+		return bytes.NewReader(st.mem.Bytes()), nil
+	}
+	if err := st.w.Flush(); err != nil {
+		return nil, fmt.Errorf("scratch: %w", err)
+	}
+	if _, err := st.f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	return bufio.NewReaderSize(st.f, 64<<10), nil
+}
+
+// rewind makes the store ready to append again after reader.
+func (st *spillStore) rewind() error {
+	if st.f == nil {
+		return nil
+	}
+	_, err := st.f.Seek(0, io.SeekEnd)
+	return err
+}
+
+func (st *spillStore) close() {
+	if st.f != nil {
+		st.f.Close()
+		os.Remove(st.path)
+	}
 }
 
 func newSpill(dir string) *spill {
@@ -74,16 +138,8 @@ func (s *spill) countNested(prefix string, n *Node, depth int) {
 func (s *spill) add(rel string, n *Node) error {
 	l := s.lists[rel]
 	if l == nil {
-		if err := os.MkdirAll(s.dir, 0o755); err != nil {
-			return fmt.Errorf("scratch: %w", err)
-		}
-		p := filepath.Join(s.dir, strings.ReplaceAll(rel, "/", "_")+".gob")
-		f, err := os.Create(p)
-		if err != nil {
-			return fmt.Errorf("scratch: %w", err)
-		}
-		w := bufio.NewWriterSize(f, 64<<10)
-		l = &spillList{path: p, f: f, w: w, enc: gob.NewEncoder(w)}
+		st := &spillStore{dir: s.dir, path: filepath.Join(s.dir, strings.ReplaceAll(rel, "/", "_")+".gob")}
+		l = &spillList{store: st, enc: gob.NewEncoder(st)}
 		s.lists[rel] = l
 	}
 	l.count++
@@ -97,13 +153,11 @@ func (s *spill) each(rel string, fn func(*Node) error) error {
 	if l == nil {
 		return nil
 	}
-	if err := l.w.Flush(); err != nil {
-		return fmt.Errorf("scratch: %w", err)
-	}
-	if _, err := l.f.Seek(0, io.SeekStart); err != nil {
+	r, err := l.store.reader()
+	if err != nil {
 		return err
 	}
-	dec := gob.NewDecoder(bufio.NewReaderSize(l.f, 64<<10))
+	dec := gob.NewDecoder(r)
 	for i := 0; i < l.count; i++ {
 		var n Node
 		if err := dec.Decode(&n); err != nil {
@@ -117,15 +171,13 @@ func (s *spill) each(rel string, fn func(*Node) error) error {
 		}
 	}
 	// Ready to append again (Each may be called more than once).
-	_, err := l.f.Seek(0, io.SeekEnd)
-	return err
+	return l.store.rewind()
 }
 
 // close removes the spill files.
 func (s *spill) close() {
 	for _, l := range s.lists {
-		l.f.Close()
-		os.Remove(l.path)
+		l.store.close()
 	}
 	os.RemoveAll(s.dir)
 }

@@ -1,54 +1,54 @@
 package convert
 
 import (
+	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 )
 
-// TestSpill: records of spillPaths are not in the module's Node, and Each
-// gives them back in order with their content; Count counts them and their
-// nested containers without decoding.
-func TestSpill(t *testing.T) {
-	type seen struct {
-		inNode, count, posts int
-		names                []string
-		subjects             []string
-	}
-	got := map[int64]*seen{}
-	mods := DefaultModules()
-	mods["forum"] = ModuleFunc(func(a *Activity, mod *Node) error {
-		s := &seen{inNode: len(mod.All("DISCUSSIONS/DISCUSSION")), count: a.Count("DISCUSSIONS/DISCUSSION"),
-			posts: a.Count("DISCUSSIONS/DISCUSSION/POSTS/POST")}
-		for pass := 0; pass < 2; pass++ { // Each can be called again
-			s.names = nil
-			if err := a.Each("DISCUSSIONS/DISCUSSION", func(d *Node) error {
-				s.names = append(s.names, d.Value("NAME"))
-				for _, p := range d.All("POSTS/POST") {
-					s.subjects = append(s.subjects, p.Value("SUBJECT"))
-				}
-				return nil
-			}); err != nil {
-				return err
+// TestSpillMemoryThenFile checks that a spilled list stays in memory while
+// small, moves to a scratch file past spillMemMax, and gives back every
+// record in order either way (also when read twice and appended between).
+func TestSpillMemoryThenFile(t *testing.T) {
+	for _, n := range []int{3, 3000} {
+		dir := filepath.Join(t.TempDir(), "spill")
+		s := newSpill(dir)
+		pad := strings.Repeat("p", 500)
+		add := func(i int) {
+			rec := &Node{Name: "POST", Children: []*Node{{Name: "ID", Text: strconv.Itoa(i)}, {Name: "MESSAGE", Text: pad}}}
+			if err := s.add("DISCUSSIONS/DISCUSSION", rec); err != nil {
+				t.Fatal(err)
 			}
 		}
-		got[a.Instance] = s
-		return convertForum(a, mod)
-	})
-	convertDir(t, filepath.Join("testdata", "course-activities"), Options{Modules: mods})
-	news := got[1]
-	if news == nil {
-		t.Fatal("news forum not converted")
-	}
-	if news.inNode != 0 || news.count != 1 || news.posts != 2 {
-		t.Errorf("in node %d, count %d, posts %d; want 0, 1, 2", news.inNode, news.count, news.posts)
-	}
-	if len(news.names) != 1 || news.names[0] != "Welcome" {
-		t.Errorf("discussions = %v", news.names)
-	}
-	if want := []string{"Welcome", "Re: Welcome", "Welcome", "Re: Welcome"}; len(news.subjects) != 4 || news.subjects[1] != want[1] {
-		t.Errorf("post subjects over two passes = %v, want %v", news.subjects, want)
-	}
-	if other := got[2]; other == nil || other.count != 0 || other.posts != 0 {
-		t.Errorf("forum without discussions: %+v", other)
+		for i := 0; i < n; i++ {
+			add(i)
+		}
+		check := func(want int) {
+			t.Helper()
+			got := 0
+			err := s.each("DISCUSSIONS/DISCUSSION", func(r *Node) error {
+				if id := r.Children[0].Text; id != strconv.Itoa(got) {
+					t.Fatalf("record %d has ID %s", got, id)
+				}
+				got++
+				return nil
+			})
+			if err != nil || got != want {
+				t.Fatalf("n=%d: read %d records (%v), want %d", n, got, err, want)
+			}
+		}
+		check(n)
+		add(n) // append after a read
+		check(n + 1)
+		_, err := os.Stat(dir)
+		if onDisk := err == nil; onDisk != (n > 1000) {
+			t.Errorf("n=%d: scratch folder exists %v, want %v", n, onDisk, n > 1000)
+		}
+		s.close()
+		if _, err := os.Stat(dir); err == nil {
+			t.Errorf("n=%d: close left the scratch folder", n)
+		}
 	}
 }
