@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -219,17 +220,25 @@ func writeZip(ctx context.Context, b *Backup, w io.Writer, dest string, opts Wri
 		level = flate.DefaultCompression
 	}
 	var fl *flate.Writer
-	var flErr error
 	// One compressor for the whole archive: entries are written one after
 	// the other, and zip closes each entry's writer before the next starts.
+	// It comes from a pool shared by the archives of a batch.
 	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
 		if fl == nil {
-			fl, flErr = flate.NewWriter(out, level)
-			return fl, flErr
+			var err error
+			if fl, err = getFlate(out, level); err != nil {
+				return nil, err
+			}
+			return fl, nil
 		}
 		fl.Reset(out)
 		return fl, nil
 	})
+	defer func() {
+		if fl != nil {
+			putFlate(fl, level)
+		}
+	}()
 	seen := map[string]bool{}
 	buf := make([]byte, 256<<10)
 	for _, e := range b.Entries {
@@ -269,6 +278,27 @@ func writeZip(ctx context.Context, b *Backup, w io.Writer, dest string, opts Wri
 		return fmt.Errorf("write %s: %w", dest, err)
 	}
 	return nil
+}
+
+// flatePools keep deflate compressors (about a megabyte of state each) for
+// reuse by the next archive of a batch, one pool per level (-2 … 9).
+var flatePools [12]sync.Pool
+
+func getFlate(w io.Writer, level int) (*flate.Writer, error) {
+	if level >= -2 && level <= 9 {
+		if fw, ok := flatePools[level+2].Get().(*flate.Writer); ok {
+			fw.Reset(w)
+			return fw, nil
+		}
+	}
+	return flate.NewWriter(w, level)
+}
+
+func putFlate(fw *flate.Writer, level int) {
+	if level >= -2 && level <= 9 {
+		fw.Reset(io.Discard) // drop the reference to the finished output
+		flatePools[level+2].Put(fw)
+	}
 }
 
 // copyRaw copies the compressed payload of src into a new zip entry named

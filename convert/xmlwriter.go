@@ -2,10 +2,12 @@ package convert
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -21,6 +23,10 @@ type Attr struct{ Name, Value string }
 
 // A is a shorthand for an Attr.
 func A(name string, value any) Attr { return Attr{name, fmt.Sprint(value)} }
+
+// xmlBufs reuse the write buffers of XMLWriters: a course writes hundreds
+// of small files, one after the other.
+var xmlBufs sync.Pool
 
 // XMLWriter writes one 2.x XML file the way Moodle's restore reader needs
 // it: the exact UTF-8 declaration, lower-case names chosen by the caller,
@@ -47,7 +53,13 @@ type xmlFrame struct {
 // NewXMLWriter starts an XML document on w (closed by Close when it is an
 // io.Closer) and writes the declaration.
 func NewXMLWriter(w io.Writer) *XMLWriter {
-	x := &XMLWriter{w: bufio.NewWriterSize(w, 32<<10)}
+	bw, _ := xmlBufs.Get().(*bufio.Writer)
+	if bw == nil {
+		bw = bufio.NewWriterSize(w, 32<<10)
+	} else {
+		bw.Reset(w)
+	}
+	x := &XMLWriter{w: bw}
 	if c, ok := w.(io.Closer); ok {
 		x.c = c
 	}
@@ -147,16 +159,31 @@ func (x *XMLWriter) Close() error {
 	if len(x.stack) > 0 {
 		x.fail("xml writer: <%s> not closed", x.stack[len(x.stack)-1].name)
 	}
+	if x.w == nil { // closed before
+		if x.err == errXMLClosed {
+			return nil
+		}
+		return x.err
+	}
 	if x.err == nil {
 		x.err = x.w.Flush()
 	}
+	x.w.Reset(nil)
+	xmlBufs.Put(x.w)
+	x.w = nil
 	if x.c != nil {
 		if err := x.c.Close(); err != nil && x.err == nil {
 			x.err = err
 		}
 	}
-	return x.err
+	err := x.err
+	if x.err == nil {
+		x.err = errXMLClosed // later writes are no-ops, not nil dereferences
+	}
+	return err
 }
+
+var errXMLClosed = errors.New("xml writer: write after Close")
 
 func (x *XMLWriter) text(s string, attr bool) {
 	if x.err != nil {
