@@ -6,11 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/moodlemig/moodlemig/internal/benchkit"
 
 	"golang.org/x/text/transform"
 
@@ -18,55 +17,9 @@ import (
 	"github.com/moodlemig/moodlemig/report"
 )
 
-// benchSize reads MOODLEMIG_BENCH_SIZE ("64MB", "1GB", "2000000"), default 64 MB.
-func benchSize(tb testing.TB) int64 {
-	s := strings.ToUpper(strings.TrimSpace(os.Getenv("MOODLEMIG_BENCH_SIZE")))
-	if s == "" {
-		return 64 << 20
-	}
-	mult := int64(1)
-	for suf, m := range map[string]int64{"KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30} {
-		if strings.HasSuffix(s, suf) {
-			mult, s = m, strings.TrimSuffix(s, suf)
-		}
-	}
-	n, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		tb.Fatalf("MOODLEMIG_BENCH_SIZE=%q: %v", os.Getenv("MOODLEMIG_BENCH_SIZE"), err)
-	}
-	return int64(n * float64(mult))
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// reportCPU reports throughput per CPU-second ("cpu-MB/s"): on a shared,
-// loaded machine wall-clock MB/s understates what one core does.
-func reportCPU(b *testing.B, cpu0 time.Duration, bytes int64) {
-	if d := cpuTime() - cpu0; d > 0 {
-		b.ReportMetric(float64(bytes)/1e6/d.Seconds(), "cpu-MB/s")
-	}
-}
-
 func genFile(tb testing.TB, dir string, o gen.Options) (string, int64) {
 	path := filepath.Join(dir, "moodle.xml")
-	f, err := os.Create(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	m, err := gen.WriteXML(w, o)
-	if err == nil {
-		err = w.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	m, err := gen.WriteXMLFile(path, o)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -104,7 +57,7 @@ func transcodeFile(tb testing.TB, path string, opts Options, buf []byte) {
 // bytes through both passes of transcode. SetBytes counts the input once,
 // so MB/s is per input byte for the whole stage (two passes).
 func BenchmarkTranscode(b *testing.B) {
-	size := benchSize(b)
+	size := benchkit.Size(b, 64<<20)
 	for _, c := range []struct {
 		name string
 		o    gen.Options
@@ -122,13 +75,13 @@ func BenchmarkTranscode(b *testing.B) {
 			b.SetBytes(n)
 			b.ReportAllocs()
 			b.ResetTimer()
-			cpu0 := cpuTime()
+			cpu0 := benchkit.CPUTime()
 			runs := 0
 			for b.Loop() {
 				transcodeFile(b, path, opts, buf)
 				runs++
 			}
-			reportCPU(b, cpu0, int64(runs)*n)
+			benchkit.ReportCPU(b, cpu0, int64(runs)*n)
 		})
 	}
 }
@@ -161,7 +114,7 @@ func TestTranscodeMemoryFlat(t *testing.T) {
 // moodle.xml, without I/O: the prescan, and the Transform pass with the
 // evidence already gathered.
 func BenchmarkTranscodeCore(b *testing.B) {
-	size := min(benchSize(b), 256<<20)
+	size := min(benchkit.Size(b, 64<<20), 256<<20)
 	for _, c := range []struct {
 		name string
 		o    gen.Options
@@ -182,14 +135,14 @@ func BenchmarkTranscodeCore(b *testing.B) {
 		b.Run(c.name+"/prescan", func(b *testing.B) {
 			b.SetBytes(int64(len(src)))
 			b.ReportAllocs()
-			cpu0, runs := cpuTime(), 0
+			cpu0, runs := benchkit.CPUTime(), 0
 			for b.Loop() {
 				if _, err := Prescan(strings.NewReader(src)); err != nil {
 					b.Fatal(err)
 				}
 				runs++
 			}
-			reportCPU(b, cpu0, int64(runs)*int64(len(src)))
+			benchkit.ReportCPU(b, cpu0, int64(runs)*int64(len(src)))
 		})
 		for _, withReport := range []bool{true, false} {
 			name := c.name + "/transform"
@@ -206,7 +159,7 @@ func BenchmarkTranscodeCore(b *testing.B) {
 				bsrc := []byte(src)
 				b.SetBytes(int64(len(src)))
 				b.ReportAllocs()
-				cpu0, runs := cpuTime(), 0
+				cpu0, runs := benchkit.CPUTime(), 0
 				for b.Loop() {
 					t.Reset()
 					for p := 0; p < len(src); {
@@ -219,7 +172,7 @@ func BenchmarkTranscodeCore(b *testing.B) {
 					}
 					runs++
 				}
-				reportCPU(b, cpu0, int64(runs)*int64(len(src)))
+				benchkit.ReportCPU(b, cpu0, int64(runs)*int64(len(src)))
 			})
 		}
 	}

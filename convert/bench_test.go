@@ -5,40 +5,16 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/moodlemig/moodlemig/internal/benchkit"
 
 	"github.com/moodlemig/moodlemig/backup"
 	"github.com/moodlemig/moodlemig/internal/gen"
 	"github.com/moodlemig/moodlemig/report"
 )
-
-// benchSize reads MOODLEMIG_BENCH_SIZE ("5MB" default, "1GB", "200MB",
-// plain bytes).
-func benchSize(b *testing.B) int64 {
-	s := strings.ToUpper(strings.TrimSpace(os.Getenv("MOODLEMIG_BENCH_SIZE")))
-	if s == "" {
-		return 5 << 20
-	}
-	mult := int64(1)
-	for _, u := range []struct {
-		suffix string
-		m      int64
-	}{{"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"B", 1}} {
-		if strings.HasSuffix(s, u.suffix) {
-			s, mult = strings.TrimSuffix(s, u.suffix), u.m
-			break
-		}
-	}
-	n, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	if err != nil || n <= 0 {
-		b.Fatalf("MOODLEMIG_BENCH_SIZE=%q: want a size such as 200MB or 1GB", os.Getenv("MOODLEMIG_BENCH_SIZE"))
-	}
-	return int64(n * float64(mult))
-}
 
 // peakHeap samples the heap in use until stop is closed.
 func peakHeap(stop <-chan struct{}) *atomic.Uint64 {
@@ -67,7 +43,7 @@ func peakHeap(stop <-chan struct{}) *atomic.Uint64 {
 // moodle.xml throughput and the peak heap, which must stay flat as the size
 // grows.
 func BenchmarkConvert(b *testing.B) {
-	size := benchSize(b)
+	size := benchkit.Size(b, 5<<20)
 	dir := b.TempDir()
 	zip := filepath.Join(dir, "course.zip")
 	m, err := gen.WriteZip(zip, gen.Options{XMLSize: size, ZipLevel: 1})

@@ -6,11 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/moodlemig/moodlemig/internal/benchkit"
 
 	"golang.org/x/text/transform"
 
@@ -18,57 +17,10 @@ import (
 	"github.com/moodlemig/moodlemig/report"
 )
 
-// benchSize reads MOODLEMIG_BENCH_SIZE ("64MB", "1GB", "2000000"), default 64 MB.
-func benchSize(tb testing.TB) int64 {
-	s := strings.ToUpper(strings.TrimSpace(os.Getenv("MOODLEMIG_BENCH_SIZE")))
-	if s == "" {
-		return 64 << 20
-	}
-	mult := int64(1)
-	for suf, m := range map[string]int64{"KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30} {
-		if strings.HasSuffix(s, suf) {
-			mult, s = m, strings.TrimSuffix(s, suf)
-		}
-	}
-	n, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		tb.Fatalf("MOODLEMIG_BENCH_SIZE=%q: %v", os.Getenv("MOODLEMIG_BENCH_SIZE"), err)
-	}
-	return int64(n * float64(mult))
-}
-
-// cpuTime returns the CPU time (user + system) the process has used.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// reportCPU reports throughput per CPU-second ("cpu-MB/s"): on a shared,
-// loaded machine wall-clock MB/s understates what one core does.
-func reportCPU(b *testing.B, cpu0 time.Duration, bytes int64) {
-	if d := cpuTime() - cpu0; d > 0 {
-		b.ReportMetric(float64(bytes)/1e6/d.Seconds(), "cpu-MB/s")
-	}
-}
-
 // genFile writes a generated moodle.xml to a temporary file.
 func genFile(tb testing.TB, dir string, o gen.Options) (string, int64) {
 	path := filepath.Join(dir, "moodle.xml")
-	f, err := os.Create(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	m, err := gen.WriteXML(w, o)
-	if err == nil {
-		err = w.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	m, err := gen.WriteXMLFile(path, o)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -94,7 +46,7 @@ func cleanFile(tb testing.TB, path string, c *Cleaner, buf []byte) {
 // bytes through clean-xml: valid (the pass-through fast path), and with
 // damage in 1 value out of ~1000.
 func BenchmarkCleanXML(b *testing.B) {
-	size := benchSize(b)
+	size := benchkit.Size(b, 64<<20)
 	for _, c := range []struct {
 		name string
 		o    gen.Options
@@ -115,13 +67,13 @@ func BenchmarkCleanXML(b *testing.B) {
 			b.SetBytes(n)
 			b.ReportAllocs()
 			b.ResetTimer()
-			cpu0 := cpuTime()
+			cpu0 := benchkit.CPUTime()
 			runs := 0
 			for b.Loop() {
 				cleanFile(b, path, cl, buf)
 				runs++
 			}
-			reportCPU(b, cpu0, int64(runs)*n)
+			benchkit.ReportCPU(b, cpu0, int64(runs)*n)
 		})
 	}
 }
@@ -153,7 +105,7 @@ func TestCleanMemoryFlat(t *testing.T) {
 // BenchmarkCleanXMLCore calls Transform directly on 64 KB windows of an
 // in-memory moodle.xml (no reader, no I/O): the cleaner's own speed.
 func BenchmarkCleanXMLCore(b *testing.B) {
-	size := min(benchSize(b), 256<<20)
+	size := min(benchkit.Size(b, 64<<20), 256<<20)
 	for _, c := range []struct {
 		name string
 		o    gen.Options
@@ -173,7 +125,7 @@ func BenchmarkCleanXMLCore(b *testing.B) {
 			b.SetBytes(int64(len(src)))
 			b.ReportAllocs()
 			b.ResetTimer()
-			cpu0 := cpuTime()
+			cpu0 := benchkit.CPUTime()
 			runs := 0
 			for b.Loop() {
 				cl.Reset()
@@ -187,7 +139,7 @@ func BenchmarkCleanXMLCore(b *testing.B) {
 				}
 				runs++
 			}
-			reportCPU(b, cpu0, int64(runs)*int64(len(src)))
+			benchkit.ReportCPU(b, cpu0, int64(runs)*int64(len(src)))
 		})
 	}
 }

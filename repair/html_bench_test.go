@@ -9,11 +9,10 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/moodlemig/moodlemig/internal/benchkit"
+
 	"github.com/moodlemig/moodlemig/report"
 )
-
-// benchSize (MOODLEMIG_BENCH_SIZE, default 64 MB) is shared with the
-// clean-xml benchmarks.
 
 // docReader generates a moodle.xml-shaped document of about size bytes on
 // the fly: a course with sections and many forum posts whose MESSAGE holds
@@ -84,7 +83,7 @@ func (d *docReader) Read(p []byte) (int, error) {
 // benchFile writes a generated document of the bench size into the
 // benchmark's temporary folder and returns its path.
 func benchFile(b *testing.B, damagedPct int) string {
-	size := benchSize(b)
+	size := benchkit.Size(b, 64<<20)
 	path := filepath.Join(b.TempDir(), "moodle.xml")
 	f, err := os.Create(path)
 	if err != nil {
@@ -113,7 +112,7 @@ func benchStream(b *testing.B, damagedPct int, wrap func(r io.Reader) io.Reader)
 	b.ReportAllocs()
 	buf := make([]byte, 256<<10)
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := benchkit.CPUTime()
 	runs := 0
 	for b.Loop() {
 		runs++
@@ -126,7 +125,7 @@ func benchStream(b *testing.B, damagedPct int, wrap func(r io.Reader) io.Reader)
 		}
 		f.Close()
 	}
-	reportCPU(b, cpu0, int64(runs)*st.Size())
+	benchkit.ReportCPU(b, cpu0, int64(runs)*st.Size())
 }
 
 // BenchmarkRepairHTML streams a generated moodle.xml (MOODLEMIG_BENCH_SIZE)
@@ -153,7 +152,7 @@ func TestStreamMemoryFlat(t *testing.T) {
 	if testing.Short() {
 		t.Skip("streams the bench size")
 	}
-	size := benchSize(t)
+	size := benchkit.Size(t, 64<<20)
 	site := &LinkSite{WWWRoot: "http://moodle.example.edu", CourseID: 5, CMs: map[int64]string{}}
 	for name, wrap := range map[string]func(io.Reader) io.Reader{
 		"repair-html":  func(r io.Reader) io.Reader { return NewHTMLReader(r, HTMLStreamOptions{}) },

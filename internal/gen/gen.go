@@ -1,12 +1,14 @@
 package gen
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"hash/fnv"
 	"io"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"unicode/utf8"
 )
@@ -182,6 +184,28 @@ func (g *gen) injectInvalid(clean, dam string) (string, string, string, int) {
 	default:
 		return clean, dam[:dat] + "\uFFFE" + dam[dat:], "invalid-char:fffe", dat
 	}
+}
+
+// WriteXMLFile writes moodle.xml alone to the file path (for benchmarks and
+// tools that need a big input on disk).
+func WriteXMLFile(path string, o Options) (*Manifest, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	m, err := WriteXML(w, o)
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return nil, err
+	}
+	return m, nil
 }
 
 // WriteXML writes moodle.xml for o to w, streamed (memory stays flat
