@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/moodlemig/moodlemig/report"
+	"github.com/moodlemig/moodlemig/validate"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
@@ -90,6 +93,13 @@ func TestGolden(t *testing.T) {
 			}
 			if u := res.Audit.Unbalanced(); len(u) > 0 {
 				t.Errorf("audit does not balance: %v", u)
+			}
+			// Every output validates, with no dead link: a link whose file
+			// is missing is left as it was, never a dead @@PLUGINFILE@@.
+			vrep := report.New(0)
+			vres, err := validate.Check(context.Background(), res.Backup, vrep)
+			if err != nil || !vres.OK() || vrep.Count(validate.CodeDeadLink) > 0 {
+				t.Errorf("validate: %v %v", err, vrep.Findings())
 			}
 		})
 	}

@@ -514,7 +514,10 @@ func (c *checker) parseActivities() {
 				}
 			}
 		}, c.linkChecker(main, func() int64 { return a.ctx }, func(string) (string, string, int64, bool) {
-			return "mod_" + a.modname, "", -1, true
+			// Any component of the activity's context: texts of an
+			// activity also link files of its subplugins (e.g. a workshop
+			// element description in workshopform_accumulative).
+			return anyComponent, "", -1, true
 		}))
 		c.parse(a.dir+"/roles.xml", true, nil, nil)
 		c.parse(a.dir+"/grades.xml", true, func(r record) {
@@ -757,6 +760,10 @@ func (c *checker) linkChecker(entry string, ctxOf func() int64, owner func(path 
 	}
 }
 
+// anyComponent, as the component of a link's owner, matches a file of any
+// component in the owner's context.
+const anyComponent = "*"
+
 // pendingLink is an @@PLUGINFILE@@ link waiting for files.xml.
 type pendingLink struct {
 	entry               string
@@ -765,6 +772,13 @@ type pendingLink struct {
 	component, filearea string
 	itemid              int64
 	rel                 string // "/pics/a b.png"
+}
+
+func componentName(c string) string {
+	if c == anyComponent {
+		return "any component"
+	}
+	return c
 }
 
 // checkLinks reports @@PLUGINFILE@@ links with no file record behind them
@@ -780,6 +794,8 @@ func (c *checker) checkLinks() {
 	for _, f := range c.files {
 		k := key{f.ctx, f.component, f.fpath, f.name}
 		have[k] = append(have[k], f)
+		k.component = anyComponent
+		have[k] = append(have[k], f)
 	}
 	for _, l := range c.links {
 		fpath, name := path.Split(l.rel)
@@ -791,7 +807,7 @@ func (c *checker) checkLinks() {
 			}
 		}
 		if !found {
-			c.warnf(CodeDeadLink, l.entry, l.line, "link @@PLUGINFILE@@%s has no file %s%s in %s (context %d): it shows as a broken link", l.rel, fpath, name, l.component, l.ctxOf())
+			c.warnf(CodeDeadLink, l.entry, l.line, "link @@PLUGINFILE@@%s has no file %s%s in %s (context %d): it shows as a broken link", l.rel, fpath, name, componentName(l.component), l.ctxOf())
 		}
 	}
 }
