@@ -8,10 +8,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/moodlemig/moodlemig/internal/benchkit"
-
 	kflate "github.com/klauspost/compress/flate"
 
+	"github.com/moodlemig/moodlemig/internal/benchkit"
 	"github.com/moodlemig/moodlemig/internal/gen"
 )
 

@@ -9,10 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/moodlemig/moodlemig/internal/benchkit"
-
 	"golang.org/x/text/transform"
 
+	"github.com/moodlemig/moodlemig/internal/benchkit"
 	"github.com/moodlemig/moodlemig/internal/gen"
 	"github.com/moodlemig/moodlemig/report"
 )

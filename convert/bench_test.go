@@ -9,9 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/moodlemig/moodlemig/internal/benchkit"
-
 	"github.com/moodlemig/moodlemig/backup"
+	"github.com/moodlemig/moodlemig/internal/benchkit"
 	"github.com/moodlemig/moodlemig/internal/gen"
 	"github.com/moodlemig/moodlemig/report"
 )

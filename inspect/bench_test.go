@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/moodlemig/moodlemig/internal/benchkit"
-
 	"github.com/moodlemig/moodlemig/internal/gen"
 	"github.com/moodlemig/moodlemig/report"
 )

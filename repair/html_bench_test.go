@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/moodlemig/moodlemig/internal/benchkit"
-
 	"github.com/moodlemig/moodlemig/report"
 )
 
