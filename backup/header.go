@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/moodlemig/moodlemig/xmlscan"
 )
 
 // MaxHeaderBytes is how far ReadHeader reads before it gives up looking for
@@ -376,59 +378,5 @@ func attr(body []byte, name string) string {
 // value turns captured element text into a fact: entities decoded, space
 // trimmed, bytes otherwise untouched (legacy charsets stay as they are).
 func value(text []byte) string {
-	text = bytes.TrimSpace(text)
-	if bytes.IndexByte(text, '&') < 0 {
-		return string(text)
-	}
-	var b strings.Builder
-	for len(text) > 0 {
-		i := bytes.IndexByte(text, '&')
-		if i < 0 {
-			b.Write(text)
-			break
-		}
-		b.Write(text[:i])
-		text = text[i:]
-		j := bytes.IndexByte(text, ';')
-		if j < 0 || j > 12 {
-			b.WriteByte('&')
-			text = text[1:]
-			continue
-		}
-		if r, ok := entity(string(text[1:j])); ok {
-			b.WriteString(r)
-		} else {
-			b.Write(text[:j+1])
-		}
-		text = text[j+1:]
-	}
-	return b.String()
-}
-
-func entity(name string) (string, bool) {
-	switch name {
-	case "amp":
-		return "&", true
-	case "lt":
-		return "<", true
-	case "gt":
-		return ">", true
-	case "quot":
-		return "\"", true
-	case "apos":
-		return "'", true
-	}
-	if len(name) > 1 && name[0] == '#' {
-		var n uint64
-		var err error
-		if name[1] == 'x' || name[1] == 'X' {
-			n, err = strconv.ParseUint(name[2:], 16, 32)
-		} else {
-			n, err = strconv.ParseUint(name[1:], 10, 32)
-		}
-		if err == nil && n > 0 && n <= 0x10FFFF {
-			return string(rune(n)), true
-		}
-	}
-	return "", false
+	return string(xmlscan.Unescape(nil, bytes.TrimSpace(text)))
 }

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/moodlemig/moodlemig/xmlscan"
 )
 
 // tokKind is the kind of a scanned XML token.
@@ -349,63 +349,7 @@ func attr(attrs []byte, name string) (string, bool) {
 // unescape decodes the five predefined entities and character references;
 // anything else is kept as written.
 func unescape(b []byte) string {
-	if bytes.IndexByte(b, '&') < 0 {
-		return string(b)
-	}
-	var sb strings.Builder
-	for len(b) > 0 {
-		i := bytes.IndexByte(b, '&')
-		if i < 0 {
-			sb.Write(b)
-			break
-		}
-		sb.Write(b[:i])
-		b = b[i:]
-		semi := bytes.IndexByte(b, ';')
-		if semi < 0 || semi > 12 {
-			sb.WriteByte('&')
-			b = b[1:]
-			continue
-		}
-		ent := string(b[1:semi])
-		switch ent {
-		case "lt":
-			sb.WriteByte('<')
-		case "gt":
-			sb.WriteByte('>')
-		case "amp":
-			sb.WriteByte('&')
-		case "quot":
-			sb.WriteByte('"')
-		case "apos":
-			sb.WriteByte('\'')
-		default:
-			if r, ok := charRef(ent); ok {
-				sb.WriteRune(r)
-			} else {
-				sb.Write(b[:semi+1])
-			}
-		}
-		b = b[semi+1:]
-	}
-	return sb.String()
-}
-
-func charRef(ent string) (rune, bool) {
-	if !strings.HasPrefix(ent, "#") {
-		return 0, false
-	}
-	var n uint64
-	var err error
-	if strings.HasPrefix(ent, "#x") || strings.HasPrefix(ent, "#X") {
-		n, err = strconv.ParseUint(ent[2:], 16, 32)
-	} else {
-		n, err = strconv.ParseUint(ent[1:], 10, 32)
-	}
-	if err != nil || !utf8.ValidRune(rune(n)) {
-		return 0, false
-	}
-	return rune(n), true
+	return string(xmlscan.Unescape(nil, b))
 }
 
 // escape encodes s for XML character data, as Moodle's writers do.
