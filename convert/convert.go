@@ -396,7 +396,7 @@ func (c *conv) streamModule(tk Tokenizer, name string) error {
 			}
 		}
 		return false
-	}, sp.add)
+	}, sp.addFrom)
 	if err != nil {
 		return err
 	}

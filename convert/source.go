@@ -108,7 +108,10 @@ func readNode(tk Tokenizer, name string) (*Node, error) {
 // read so far) to emit, one at a
 // time, instead of keeping them in the tree: memory stays bounded by the
 // largest such record, however many there are.
-func readNodeSpill(tk Tokenizer, name string, spill func(root *Node, rel string) bool, emit func(rel string, n *Node) error) (*Node, error) {
+//
+// emit is called right after the start tag of such a descendant was read
+// and must consume its tokens up to and including its end tag.
+func readNodeSpill(tk Tokenizer, name string, spill func(root *Node, rel string) bool, emit func(rel string, tk Tokenizer, name string) error) (*Node, error) {
 	line, col := tk.Pos()
 	root := &Node{Name: strings.ToUpper(name), Line: line, Col: col}
 	stack := []*Node{root}
@@ -132,11 +135,7 @@ func readNodeSpill(tk Tokenizer, name string, spill func(root *Node, rel string)
 			if spill != nil {
 				p := strings.Join(append(rel, upper), "/")
 				if spill(root, p) {
-					n, err := readNode(tk, t.Name)
-					if err != nil {
-						return nil, err
-					}
-					if err := emit(p, n); err != nil {
+					if err := emit(p, tk, t.Name); err != nil {
 						return nil, err
 					}
 					continue
