@@ -48,7 +48,7 @@ type spill struct {
 	// written marks lists already written back by saveModuleXML.
 	written map[string]bool
 
-	buf   []byte            // the record being encoded
+	buf   []byte             // the record being encoded
 	paths map[pathKey]string // interned child paths of nested
 	open  []spillOpen        // elements of the record being encoded
 	sc    *xmlscan.Scanner   // decoder, reused across records
