@@ -77,6 +77,32 @@ type Sink interface {
 	Add(Finding)
 }
 
+// Keeper is implemented by sinks that keep only some findings in full, as a
+// Report does (the first MaxPerCode of each code; the rest are counted). A
+// producer that makes many findings of one code can ask before it spends
+// time on samples and messages: when Keeps(code) is false, a finding of
+// code would only be counted, so a bare Finding{Code, Severity} added in its
+// place has the same effect (counts and worst severity stay exact).
+type Keeper interface {
+	Sink
+	// Keeps reports whether the next finding of code would be kept in
+	// full (or passed on to another sink).
+	Keeps(code string) bool
+}
+
+// Keeps reports whether s would keep a finding of code in full: false when
+// s is nil (nothing is kept), or a Keeper that says so; true for any other
+// sink, which may keep everything.
+func Keeps(s Sink, code string) bool {
+	if s == nil {
+		return false
+	}
+	if k, ok := s.(Keeper); ok {
+		return k.Keeps(code)
+	}
+	return true
+}
+
 // DefaultMaxPerCode is how many findings of one code a Report keeps in full.
 const DefaultMaxPerCode = 200
 
@@ -120,6 +146,15 @@ func (r *Report) Add(f Finding) {
 	if fw != nil {
 		fw.Add(f)
 	}
+}
+
+// Keeps implements Keeper: it is false once maxPerCode findings of code are
+// kept, unless a forward sink receives every finding. Once false it stays
+// false (counts only grow) until Forward is called.
+func (r *Report) Keeps(code string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.forward != nil || r.counts[code] < r.maxPerCode
 }
 
 // Findings returns the findings kept in full, in the order they were added.
@@ -179,7 +214,8 @@ func rank(s Severity) int {
 }
 
 // Scoped wraps a Sink so that every finding gets the given stage, archive and
-// entry when it does not name them itself.
+// entry when it does not name them itself. The result is a Keeper that asks
+// s.
 func Scoped(s Sink, stage, archive, entry string) Sink {
 	return scoped{s, stage, archive, entry}
 }
@@ -201,3 +237,6 @@ func (sc scoped) Add(f Finding) {
 	}
 	sc.s.Add(f)
 }
+
+// Keeps implements Keeper by asking the wrapped sink.
+func (sc scoped) Keeps(code string) bool { return Keeps(sc.s, code) }

@@ -77,3 +77,35 @@ func TestReportConcurrentAdd(t *testing.T) {
 		t.Errorf("count %d kept %d, want 8000 and 10", r.Count("c"), len(r.Findings()))
 	}
 }
+
+func TestKeeps(t *testing.T) {
+	r := New(2)
+	s := Scoped(r, "st", "a.zip", "e.xml")
+	for i := 0; i < 2; i++ {
+		if !Keeps(r, "a") || !Keeps(s, "a") {
+			t.Fatalf("after %d findings of a (max 2): Keeps false, want true", i)
+		}
+		s.Add(Finding{Code: "a"})
+	}
+	if Keeps(r, "a") || Keeps(s, "a") {
+		t.Errorf("after 2 findings of a (max 2): Keeps true, want false (only counted now)")
+	}
+	if !Keeps(r, "b") {
+		t.Errorf("Keeps(b) false with no finding of b")
+	}
+	if Keeps(nil, "a") {
+		t.Errorf("Keeps(nil) true: a nil sink keeps nothing")
+	}
+	var all []Finding
+	if !Keeps(sinkFunc(func(f Finding) { all = append(all, f) }), "a") {
+		t.Errorf("Keeps false for a sink that is not a Keeper")
+	}
+	r.Forward(New(100))
+	if !Keeps(r, "a") || !Keeps(s, "a") {
+		t.Errorf("Keeps false with a forward sink, which receives every finding")
+	}
+}
+
+type sinkFunc func(Finding)
+
+func (f sinkFunc) Add(x Finding) { f(x) }
