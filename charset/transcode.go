@@ -536,8 +536,11 @@ type Transcoder struct {
 	out          []byte
 	outPos       int
 	valid        int // t.out[:valid] is checked UTF-8
-	owners       map[ownerKey]*owner
-	late         []lateUser // ev.late sorted by ordinal
+	// decoded lists the spans of t.out[valid:] that decoded fields wrote:
+	// valid UTF-8 by construction, so sanitize need not check them again.
+	decoded [][2]int
+	owners  map[ownerKey]*owner
+	late    []lateUser // ev.late sorted by ordinal
 	// teacher is the main teacher's language; userLang maps user ids to
 	// their language.
 	teacher  string
@@ -604,6 +607,9 @@ func (t *Transcoder) configData() {
 		return
 	}
 	t.out = append(t.out, out...)
+	if !t.keeps(CodeTranscoded, report.Info) {
+		return
+	}
 	t.report(report.Finding{Code: CodeTranscoded, Severity: report.Info, Line: l, Column: c, Offset: off, Path: t.pathString(),
 		Message: fmt.Sprintf("%d serialized string(s) in base64 decoded from %s (%s), byte lengths recomputed", n, cs.Name, o.desc()),
 		Before:  shortSample(v), After: shortSample(out), Fixed: true})
@@ -643,6 +649,9 @@ func (t *Transcoder) renameLang() {
 	}
 	nv := code + "_utf8"
 	t.out = append(t.out, nv...)
+	if !t.keeps(CodeLangRenamed, report.Info) {
+		return
+	}
 	l, c, off := int(t.langPos[0]), int(t.langPos[1]), t.langPos[2]
 	t.report(report.Finding{Code: CodeLangRenamed, Severity: report.Info, Line: l, Column: c, Offset: off,
 		Path: t.pathString(), Message: fmt.Sprintf("language %q renamed %q: its text is UTF-8 now", code, nv),
@@ -768,6 +777,21 @@ func sampleEvidence(ev *Evidence) []string {
 	return e
 }
 
+// keeps reports whether a finding of code would be kept in full, so is
+// worth building. When the report would only count it, keeps adds a bare
+// finding of code and sev in its place (counts and the worst severity stay
+// exact) and returns false.
+func (t *Transcoder) keeps(code string, sev report.Severity) bool {
+	if t.opts.Report == nil {
+		return false
+	}
+	if report.Keeps(t.opts.Report, code) {
+		return true
+	}
+	t.opts.Report.Add(report.Finding{Code: code, Severity: sev})
+	return false
+}
+
 func (t *Transcoder) report(f report.Finding) {
 	if t.opts.Report != nil {
 		t.opts.Report.Add(f)
@@ -883,6 +907,7 @@ func (t *Transcoder) Reset() {
 	t.s.late = t.late
 	t.f = fieldBuf{}
 	t.out, t.outPos, t.valid, t.first, t.undec, t.undec1, t.err = t.out[:0], 0, 0, true, 0, "", nil
+	t.decoded = t.decoded[:0]
 	t.lang, t.inLang = t.lang[:0], false
 	t.cfg, t.inCfg, t.cfgOver = t.cfg[:0], false, false
 }
@@ -953,11 +978,23 @@ func (t *Transcoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, err
 // and advances t.valid. Unless final, an incomplete character at the end
 // is held back for the next call.
 func (t *Transcoder) sanitize(final bool) {
-	region := t.out[t.valid:]
-	if utf8.Valid(region) {
+	// Check only the bytes between decoded spans. A decoded span starts
+	// with a whole character, so a span cannot complete a character cut
+	// before it: checking the pieces apart decides as checking the whole.
+	ok, at := true, t.valid
+	for _, d := range t.decoded {
+		if !utf8.Valid(t.out[at:d[0]]) {
+			ok = false
+			break
+		}
+		at = d[1]
+	}
+	t.decoded = t.decoded[:0]
+	if ok && utf8.Valid(t.out[at:]) {
 		t.valid = len(t.out)
 		return
 	}
+	region := t.out[t.valid:]
 	var fixed []byte
 	bad := 0
 	p := region
@@ -977,7 +1014,7 @@ func (t *Transcoder) sanitize(final bool) {
 	hold := append([]byte(nil), p...)
 	t.out = append(append(t.out[:t.valid], fixed...), hold...)
 	t.valid = len(t.out) - len(hold)
-	if bad > 0 {
+	if bad > 0 && t.keeps(CodeInvalidUTF8, report.Warning) {
 		l, c, off := t.s.pos(0)
 		t.report(report.Finding{Code: CodeInvalidUTF8, Severity: report.Warning, Line: l, Column: c, Offset: off,
 			Path: t.pathString(), Message: fmt.Sprintf("%d byte(s) that are not UTF-8 and belong to no decoded text replaced by U+FFFD (near here)", bad), Fixed: true})
@@ -1117,8 +1154,10 @@ func (t *Transcoder) field(v []byte) {
 	code, msg := t.decodeField(o, v)
 	if note != "" && code != "" {
 		msg += note
-		t.report(report.Finding{Code: CodeGuess, Severity: report.Warning, Line: int(t.fpos[0]), Column: int(t.fpos[1]), Offset: t.fpos[2],
-			Path: t.pathString(), Message: "charset chosen by plausibility" + note, Before: shortSample(v)})
+		if t.keeps(CodeGuess, report.Warning) {
+			t.report(report.Finding{Code: CodeGuess, Severity: report.Warning, Line: int(t.fpos[0]), Column: int(t.fpos[1]), Offset: t.fpos[2],
+				Path: t.pathString(), Message: "charset chosen by plausibility" + note, Before: shortSample(v)})
+		}
 	}
 	switch code {
 	case "", CodeMojibake, CodeWindows1252, CodeLatin1Kept, CodeUndecided:
@@ -1137,7 +1176,8 @@ func (t *Transcoder) field(v []byte) {
 			}
 		}
 	}
-	if code == "" || t.opts.Report == nil {
+	t.decoded = append(t.decoded, [2]int{start, len(t.out)})
+	if code == "" || !t.keeps(code, severity(code)) {
 		return
 	}
 	before, after := shortSamples(v, t.out[start:])
