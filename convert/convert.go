@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/moodlemig/moodlemig/backup"
+	"github.com/moodlemig/moodlemig/internal/readahead"
 	"github.com/moodlemig/moodlemig/report"
 )
 
@@ -92,13 +93,18 @@ func Convert(ctx context.Context, src *backup.Backup, sink report.Sink, opts Opt
 	if c.files, err = NewFiles(ctx, tree, c.ids, src, opts.Now.Unix()); err != nil {
 		return nil, err
 	}
+	defer c.files.Stop()
 	c.parts = c.partTable()
 
 	rc, err := main.Open()
 	if err != nil {
 		return nil, fmt.Errorf("open moodle.xml: %w", err)
 	}
-	err = c.walk(opts.NewTokenizer(rc))
+	// Inflating moodle.xml runs a few buffers ahead of the tokenizer, on
+	// the other core.
+	ra := readahead.New(rc, 4, 256<<10)
+	err = c.walk(opts.NewTokenizer(ra))
+	ra.Close()
 	rc.Close()
 	var se *SyntaxError
 	if err != nil && opts.Partial && errors.As(err, &se) && (c.info != nil || c.header != nil || len(c.sections) > 0) {

@@ -63,7 +63,7 @@ type Files struct {
 	x       *XMLWriter
 	entries map[string]*backup.Entry
 	dirs    map[string]bool // source folder names (no trailing slash)
-	sums    map[string]sum
+	hashes  *hasher
 	placed  map[string]bool // source entries that reached some committed record
 	time    int64
 	count   int
@@ -72,7 +72,7 @@ type Files struct {
 // NewFiles indexes the source entries of b and starts files.xml in tree.
 func NewFiles(ctx context.Context, tree *Tree, ids *IDs, b *backup.Backup, now int64) (*Files, error) {
 	f := &Files{ctx: ctx, tree: tree, ids: ids, entries: map[string]*backup.Entry{},
-		dirs: map[string]bool{}, sums: map[string]sum{}, placed: map[string]bool{}, time: now}
+		dirs: map[string]bool{}, placed: map[string]bool{}, time: now}
 	for _, e := range b.Entries {
 		name := strings.TrimSuffix(e.Name, "/")
 		if e.Dir {
@@ -87,7 +87,27 @@ func NewFiles(ctx context.Context, tree *Tree, ids *IDs, b *backup.Backup, now i
 	}
 	f.x = x
 	x.Start("files")
+	f.hashes = newHasher(ctx, f.entries, prehashNames(f.entries))
 	return f, nil
+}
+
+// prehashPrefixes are the source folders whose files the conversion
+// places (the rest is user data this version leaves out): they are hashed
+// in the background while moodle.xml is read.
+var prehashPrefixes = []string{"course_files/", "site_files/", "group_files/", "moddata/resource/", "moddata/scorm/"}
+
+func prehashNames(entries map[string]*backup.Entry) []string {
+	var names []string
+	for n := range entries {
+		for _, p := range prehashPrefixes {
+			if strings.HasPrefix(n, p) {
+				names = append(names, n)
+				break
+			}
+		}
+	}
+	sort.Strings(names)
+	return names
 }
 
 // Source returns the source entry named name (a file, not a folder), or nil.
@@ -141,13 +161,9 @@ func (f *Files) Record(src string, area Area, fpath, fname string) (FileRecord, 
 	if e == nil {
 		return FileRecord{}, fmt.Errorf("%s: %w", src, ErrMissingFile)
 	}
-	s, ok := f.sums[src]
-	if !ok {
-		var err error
-		if s, err = hashEntry(f.ctx, e); err != nil {
-			return FileRecord{}, fmt.Errorf("read %s: %w", src, err)
-		}
-		f.sums[src] = s
+	s, err := f.hashes.sum(f.ctx, src, e)
+	if err != nil {
+		return FileRecord{}, fmt.Errorf("read %s: %w", src, err)
 	}
 	t := f.time
 	if !e.Modified.IsZero() {
@@ -185,7 +201,7 @@ func (f *Files) Placed(src string) bool { return f.placed[src] }
 
 // Sum returns the SHA-1 and size of a source entry already hashed.
 func (f *Files) Sum(src string) (hash string, size int64, ok bool) {
-	s, ok := f.sums[src]
+	s, ok := f.hashes.done(src)
 	return s.hash, s.size, ok
 }
 
@@ -208,11 +224,16 @@ func sourceValue(r FileRecord) string {
 	return r.Name
 }
 
-// Close ends files.xml.
+// Close ends files.xml and stops hashing in the background.
 func (f *Files) Close() error {
+	f.hashes.stop()
 	f.x.End()
 	return f.x.Close()
 }
+
+// Stop stops hashing in the background and waits for it; Close does it
+// too. Call it when a conversion ends without Close.
+func (f *Files) Stop() { f.hashes.stop() }
 
 func hashEntry(ctx context.Context, e *backup.Entry) (sum, error) {
 	if err := ctx.Err(); err != nil {
