@@ -112,6 +112,44 @@ func quoted(s string) string {
 	return fmt.Sprintf(", %q", s)
 }
 
+// placeSiteFiles puts the site files of a 1.9 backup (site_files/: files
+// of the old front page that the course used, mostly images of site-level
+// question categories) that no converted owner took into the course's
+// legacy files area, in a folder of their own. A 2.x course backup cannot
+// write to the new site's front page, and dropping them would lose them.
+// It returns how many it placed.
+func (c *conv) placeSiteFiles(o *Owner, legacy Area) int {
+	var names []string
+	for _, name := range c.files.SourceNames("site_files/") {
+		if !c.files.Placed(name) {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return 0
+	}
+	// A course folder of the same name must not collide with it.
+	folder := "site_files"
+	for i := 1; c.files.IsSourceDir("course_files/" + folder); i++ {
+		folder = fmt.Sprintf("site_files_%d", i)
+	}
+	o.AddDir(legacy, "/"+folder+"/")
+	n := 0
+	for _, name := range names {
+		fpath, fname := SplitPath(folder + "/" + strings.TrimPrefix(name, "site_files/"))
+		for _, d := range DirPaths(fpath) {
+			o.AddDir(legacy, d)
+		}
+		if err := o.AddFile(name, legacy, fpath, fname, 0); err != nil {
+			o.Finding(CodeFileMissing, report.Warning, fmt.Sprintf("site file %s could not be read: %v", name, err))
+			continue
+		}
+		n++
+	}
+	o.Finding(CodeSiteFiles, report.Info, fmt.Sprintf("%d site file(s) of the old front page that the course used are kept in the course's legacy files, folder /%s/: a course backup cannot restore into the new site's front page", n, folder))
+	return n
+}
+
 // writeCourse writes course/course.xml (with the summary files), the legacy
 // course files, course/inforef.xml, roles.xml and enrolments.xml.
 func (c *conv) writeCourse() error {
@@ -146,6 +184,7 @@ func (c *conv) writeCourse() error {
 			o.AddDir(legacy, "/"+strings.TrimPrefix(d, "course_files/")+"/")
 		}
 	}
+	nlegacy += c.placeSiteFiles(o, legacy)
 	legacyfiles := 0
 	if nlegacy > 0 {
 		legacyfiles = 2
@@ -280,7 +319,7 @@ func whyUnplaced(top string) string {
 	case top == "group_files":
 		return "group pictures come with groups, which this version does not convert"
 	case top == "site_files":
-		return "site files are not part of a 2.x course backup and no converted text links to them"
+		return "they could not be read (the others are kept in the legacy course files)"
 	case strings.HasPrefix(top, "moddata/"):
 		return "module data of a module kept out, or user data this version does not convert"
 	}

@@ -28,6 +28,7 @@ const (
 	CodeNotConverted    = "convert.not-converted"     // a part of the course this version does not convert
 	CodeFileNotPlaced   = "convert.file-not-placed"   // a file of the backup that no 2.x area took
 	CodeFileMissing     = "convert.file-missing"      // a file a module names is not in the backup
+	CodeSiteFiles       = "convert.site-files"        // site files kept in the course's legacy files
 	CodeMissingField    = "convert.missing-field"     // a required 1.x value is absent; a default was used
 	CodeAudit           = "convert.audit"             // the read/written counts of one kind
 	CodePartial         = "convert.partial"           // moodle.xml broken or cut: only what came before was converted
