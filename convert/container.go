@@ -78,6 +78,9 @@ func (c *conv) finish(src *backup.Backup) error {
 	if err := c.writeBlocks(); err != nil {
 		return err
 	}
+	if err := c.endParts(); err != nil {
+		return err
+	}
 	if err := c.writeCourse(); err != nil {
 		return err
 	}
@@ -211,7 +214,7 @@ func (c *conv) writeCourse() error {
 			"startdate", h.Int("STARTDATE"), "enddate", 0, "marker", h.Int("MARKER"),
 			"maxbytes", h.Int("MAXBYTES"), "legacyfiles", legacyfiles, "showreports", h.Int("SHOWREPORTS"),
 			"visible", intOr(h, "VISIBLE", 1), "groupmode", h.Int("GROUPMODE"),
-			"groupmodeforce", h.Int("GROUPMODEFORCE"), "defaultgroupingid", 0,
+			"groupmodeforce", h.Int("GROUPMODEFORCE"), "defaultgroupingid", h.Int("DEFAULTGROUPINGID"),
 			"lang", courseLang(h.Value("LANG")), "theme", h.Value("THEME"),
 			"timecreated", h.Int("TIMECREATED"), "timemodified", h.Int("TIMEMODIFIED"),
 			"requested", 0, "enablecompletion", 0, "completionstartonenrol", 0, "completionnotify", 0,
@@ -293,9 +296,14 @@ func (c *conv) auditFiles(src *backup.Backup) {
 		top := name
 		if i := strings.Index(name, "/"); i >= 0 {
 			top = name[:i]
-			if top == "moddata" {
+			switch top {
+			case "moddata":
 				if parts := strings.SplitN(name, "/", 4); len(parts) >= 3 {
 					top = strings.Join(parts[:3], "/")
+				}
+			case "group_files":
+				if parts := strings.SplitN(name, "/", 3); len(parts) >= 3 {
+					top = strings.Join(parts[:2], "/")
 				}
 			}
 		}
@@ -316,8 +324,8 @@ func whyUnplaced(top string) string {
 	switch {
 	case top == "user_files":
 		return "user pictures come with users, which this version does not convert"
-	case top == "group_files":
-		return "group pictures come with groups, which this version does not convert"
+	case strings.HasPrefix(top, "group_files"):
+		return "the picture of a group that is not in the backup, has no picture (PICTURE 0) or had it hidden (HIDEPICTURE): 2.x restore takes none of these"
 	case top == "site_files":
 		return "they could not be read (the others are kept in the legacy course files)"
 	case strings.HasPrefix(top, "moddata/"):

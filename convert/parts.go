@@ -16,9 +16,19 @@ import (
 // handlers. Everything else is skipped while streaming; a COURSE part that
 // is not listed here is counted and reported as not converted (skipPart).
 // Later versions add USERS/USER, QUESTION_CATEGORIES/QUESTION_CATEGORY,
-// SCALES/SCALE, GROUPS/GROUP, GRADEBOOK, ... here.
+// GRADEBOOK, ... here.
+//
+// Groups are read a whole part at a time (GROUPS, GROUPINGS,
+// GROUPINGSGROUPS: tens of records; members are only counted) and written
+// at the end, under the key partEnd+"groups".
 func (c *conv) partTable() map[string]func(*Node) error {
+	groups := newGroupsPart(c)
 	return map[string]func(*Node) error{
+		"MOODLE_BACKUP/COURSE/GROUPS":          groups.readGroups,
+		"MOODLE_BACKUP/COURSE/GROUPINGS":       groups.readGroupings,
+		"MOODLE_BACKUP/COURSE/GROUPINGSGROUPS": groups.readGroupingsGroups,
+		partEnd + "groups":                     func(*Node) error { return groups.end() },
+
 		"MOODLE_BACKUP/INFO":                    c.readInfo,
 		"MOODLE_BACKUP/ROLES":                   c.readRoles,
 		"MOODLE_BACKUP/COURSE/HEADER":           c.readHeader,
@@ -28,6 +38,24 @@ func (c *conv) partTable() map[string]func(*Node) error {
 		"MOODLE_BACKUP/COURSE/FORMATDATA":       c.readFormatData,
 		"MOODLE_BACKUP/COURSE/SCALES/SCALE":     c.readScale,
 	}
+}
+
+// partEnd starts the part-table keys that are not element paths but the
+// end of a part that needs the whole stream (groups.xml is written once
+// every group and grouping is known). finish calls them, with a nil Node,
+// in key order, after the modules and before the root files close.
+const partEnd = "end:"
+
+// endParts runs the partEnd entries of the part table.
+func (c *conv) endParts() error {
+	for _, k := range sortedKeys(c.parts) {
+		if strings.HasPrefix(k, partEnd) {
+			if err := c.parts[k](nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (c *conv) readInfo(n *Node) error {
