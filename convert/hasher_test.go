@@ -5,8 +5,6 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -21,13 +19,7 @@ func TestHasherConcurrent(t *testing.T) {
 	dir := t.TempDir()
 	want := map[string]sum{}
 	write := func(name, body string) {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		putFile(t, dir, name, body)
 		h := sha1.Sum([]byte(body))
 		want[name] = sum{hash: hex.EncodeToString(h[:]), size: int64(len(body))}
 	}

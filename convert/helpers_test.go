@@ -105,3 +105,15 @@ func readAll(t testing.TB, e *backup.Entry) []byte {
 	}
 	return data
 }
+
+// putFile writes body to dir/name (a slash-separated path), making folders.
+func putFile(t testing.TB, dir, name, body string) {
+	t.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

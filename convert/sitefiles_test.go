@@ -28,15 +28,7 @@ func TestSiteFilesKeptInLegacyArea(t *testing.T) {
 			if err := os.CopyFS(dir, os.DirFS("testdata/course-basic")); err != nil {
 				t.Fatal(err)
 			}
-			put := func(name, body string) {
-				p := filepath.Join(dir, filepath.FromSlash(name))
-				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+			put := func(name, body string) { putFile(t, dir, name, body) }
 			put("site_files/logo.png", "logo bytes")
 			put("site_files/quiz images/q 1.gif", "question image")
 			if tc.courseDir {
