@@ -16,10 +16,12 @@
 package charset
 
 import (
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
@@ -43,6 +45,17 @@ type Charset struct {
 	bad *[256]bool
 	// utf8 holds the UTF-8 encoding of each byte (single-byte only).
 	utf8 *[256][]byte
+	// packed is table, bad and utf8 in one (single-byte only).
+	packed *[256]packedByte
+	// mb is the table of a multi-byte charset, built on first use.
+	mbOnce sync.Once
+	mb     *mbTable
+}
+
+// mbTable returns the table of a multi-byte charset (nil: none).
+func (c *Charset) mbTable() *mbTable {
+	c.mbOnce.Do(func() { c.mb = buildMB(c.enc) })
+	return c.mb
 }
 
 // MultiByte reports whether the charset uses more than one byte per
@@ -121,10 +134,15 @@ var byName = func() map[string]*Charset {
 				}
 			}
 			var u [256][]byte
+			var pk [256]packedByte
 			for b := range t {
 				u[b] = utf8.AppendRune(nil, t[b])
+				pk[b] = packByte(u[b], bad[b])
+				if b < 0x80 {
+					pk[b] = packByte([]byte{byte(b)}, false) // ASCII is copied as it is
+				}
 			}
-			cs.table, cs.bad, cs.utf8 = &t, &bad, &u
+			cs.table, cs.bad, cs.utf8, cs.packed = &t, &bad, &u, &pk
 		}
 		m[k.e.name] = cs
 		for _, a := range k.aliases {
@@ -158,6 +176,7 @@ func Names() []string {
 type Decoder struct {
 	cs  *Charset
 	dec *encoding.Decoder
+	raw []byte // lifted text un-lifted, for x/text
 }
 
 // NewDecoder returns a decoder for cs.
@@ -185,21 +204,35 @@ func (d *Decoder) Append(dst, src []byte) (out []byte, bad int) {
 		}
 		return append(dst, src...), bad
 	case c.table != nil:
-		// One byte becomes at most 3: grow once, then write in place.
-		dst = slices.Grow(dst, 3*len(src))
+		// One byte becomes at most 3, stored as 4 (8 for a run of ASCII):
+		// grow once, then write in place.
+		dst = slices.Grow(dst, 3*len(src)+8)
 		n, buf := len(dst), dst[:cap(dst)]
-		for _, b := range src {
-			if b < 0x80 {
-				buf[n] = b
-				n++
-				continue
+		for i := 0; i < len(src); {
+			if i+8 <= len(src) {
+				if w := binary.LittleEndian.Uint64(src[i:]); w&asciiMask == 0 {
+					binary.LittleEndian.PutUint64(buf[n:], w)
+					n, i = n+8, i+8
+					continue
+				}
 			}
-			if c.bad[b] {
-				bad++
-			}
-			n += copy(buf[n:], c.utf8[b])
+			e := c.packed[src[i]]
+			binary.LittleEndian.PutUint32(buf[n:], e>>8)
+			n += int(e & 3)
+			bad += int(e >> 2 & 1)
+			i++
 		}
 		return buf[:n], bad
+	}
+	if t := c.mbTable(); t != nil {
+		// The units of the table decode as x/text would; x/text takes
+		// over at the first other one. The table gives no U+FFFD, so bad
+		// counts x/text's part only.
+		var k int
+		dst, k = t.decode(dst, src)
+		if src = src[k:]; len(src) == 0 {
+			return dst, 0
+		}
 	}
 	d.dec.Reset()
 	start := len(dst)
@@ -240,40 +273,65 @@ func (d *Decoder) Append(dst, src []byte) (out []byte, bad int) {
 
 // AppendLifted appends the decoding of lifted text v (valid UTF-8 whose code
 // points are all <= U+00FF, each standing for one byte of c, as PHP's
-// utf8_encode wrote it) without materialising the bytes. It works for
-// single-byte charsets only (ok false otherwise).
+// utf8_encode wrote it) without materialising the bytes, as far as it can:
+// the result is that of Append over the bytes. ok is false for UTF-8, and
+// when v is not lifted text (for a single-byte charset: when v ends inside
+// a pair).
 func (d *Decoder) AppendLifted(dst, v []byte) (out []byte, bad int, ok bool) {
 	c := d.cs
 	if c.table == nil {
-		return dst, 0, false
+		return d.appendLiftedMB(dst, v)
 	}
-	// An ASCII byte stays one byte, a lifted pair becomes at most 3: grow
-	// once, then write in place.
-	dst = slices.Grow(dst, len(v)+len(v)/2+1)
+	// An ASCII byte stays one byte, a lifted pair becomes at most 3, stored
+	// as 4 (8 for a run of ASCII): grow once, then write in place.
+	dst = slices.Grow(dst, 2*len(v)+8)
 	n, buf := len(dst), dst[:cap(dst)]
-	for i := 0; i < len(v); i++ {
+	for i := 0; i < len(v); {
+		if i+8 <= len(v) {
+			if w := binary.LittleEndian.Uint64(v[i:]); w&asciiMask == 0 {
+				binary.LittleEndian.PutUint64(buf[n:], w)
+				n, i = n+8, i+8
+				continue
+			}
+		}
 		b := v[i]
-		if b < 0x80 {
-			buf[n] = b
-			n++
-			continue
+		if b >= 0x80 {
+			if i+1 >= len(v) {
+				return buf[:n], bad, false
+			}
+			b = (b&0x03)<<6 | v[i+1]&0x3F
+			i++
 		}
-		if i+1 >= len(v) {
-			return buf[:n], bad, false
-		}
-		b = (b&0x03)<<6 | v[i+1]&0x3F
 		i++
-		if b < 0x80 {
-			buf[n] = b
-			n++
-			continue
-		}
-		if c.bad[b] {
-			bad++
-		}
-		n += copy(buf[n:], c.utf8[b])
+		e := c.packed[b]
+		binary.LittleEndian.PutUint32(buf[n:], e>>8)
+		n += int(e & 3)
+		bad += int(e >> 2 & 1)
 	}
 	return buf[:n], bad, true
+}
+
+// appendLiftedMB is AppendLifted for a multi-byte charset: the table
+// decodes straight from the lifted text, x/text the rest once un-lifted.
+func (d *Decoder) appendLiftedMB(dst, v []byte) (out []byte, bad int, ok bool) {
+	c := d.cs
+	if !c.MultiByte() {
+		return dst, 0, false
+	}
+	start := len(dst)
+	if t := c.mbTable(); t != nil {
+		var k int
+		dst, k = t.decodeLifted(dst, v)
+		if v = v[k:]; len(v) == 0 {
+			return dst, 0, true
+		}
+	}
+	if classify(v) > classLifted {
+		return dst[:start], 0, false
+	}
+	d.raw = unlift(d.raw[:0], v)
+	out, bad = d.Append(dst, d.raw)
+	return out, bad, true
 }
 
 // Encode encodes UTF-8 text s in charset c (for tests and fixtures).

@@ -1308,7 +1308,7 @@ func (t *Transcoder) decodeLifted(o *owner, v []byte) (string, string) {
 		// Identity, but for windows-1252 bytes read as Latin-1.
 		return t.decodeUTF8(v)
 	}
-	if o.cs.table != nil && o.cs.Name != "tis-620" {
+	if o.cs.table != nil && o.cs.Name != "tis-620" || o.cs.MultiByte() {
 		start := len(t.out)
 		out, bad, ok := o.dec.AppendLifted(t.out, v)
 		if ok && bad == 0 {
