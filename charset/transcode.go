@@ -2,6 +2,7 @@ package charset
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -386,6 +387,10 @@ func classify(v []byte) class {
 	c := classASCII
 	i := 0
 	for i < len(v) {
+		if i+8 <= len(v) && binary.LittleEndian.Uint64(v[i:])&asciiMask == 0 {
+			i += 8
+			continue
+		}
 		b := v[i]
 		if b < 0x80 {
 			i++
@@ -417,8 +422,14 @@ func classify(v []byte) class {
 }
 
 func firstNonASCII(p []byte) int {
-	for i, b := range p {
-		if b >= 0x80 {
+	i := 0
+	for ; i+8 <= len(p); i += 8 {
+		if binary.LittleEndian.Uint64(p[i:])&asciiMask != 0 {
+			break
+		}
+	}
+	for ; i < len(p); i++ {
+		if p[i] >= 0x80 {
 			return i
 		}
 	}
@@ -1518,13 +1529,23 @@ func hasLongUTF8(v []byte) bool {
 	return false
 }
 
+// hasMultiByteUTF8 reports whether v holds a valid UTF-8 sequence of two or
+// more bytes other than U+FFFD.
 func hasMultiByteUTF8(v []byte) bool {
-	for p := v; len(p) > 0; {
-		r, size := utf8.DecodeRune(p)
-		if size > 1 && r != utf8.RuneError {
+	// Stepping rune by rune visits every byte that can start a sequence,
+	// so look only where one can start: most legacy bytes are followed by
+	// a byte that is no continuation.
+	for i := 0; i+1 < len(v); i++ {
+		b := v[i]
+		if b < 0xC2 || b > 0xF4 || v[i+1]&0xC0 != 0x80 {
+			continue
+		}
+		if b < 0xE0 {
 			return true
 		}
-		p = p[size:]
+		if r, size := utf8.DecodeRune(v[i:]); size > 1 && r != utf8.RuneError {
+			return true
+		}
 	}
 	return false
 }
