@@ -3,7 +3,6 @@ package convert
 import (
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/moodlemig/moodlemig/report"
 )
@@ -86,6 +85,7 @@ type Activity struct {
 	wroteInstance bool
 	grades        func(x *XMLWriter)
 	written       []string
+	overrides     []override
 }
 
 // LegacyModuleVersion is the module version that makes restore apply all
@@ -172,7 +172,7 @@ func (a *Activity) finish() error {
 	if err != nil {
 		return err
 	}
-	if err := a.WriteFile("roles.xml", emptyRoles); err != nil {
+	if err := a.WriteFile("roles.xml", a.writeRoles); err != nil {
 		return err
 	}
 	if err := a.WriteFile("grades.xml", func(x *XMLWriter) {
@@ -191,7 +191,12 @@ func (a *Activity) finish() error {
 	if a.modLinks {
 		a.c.linkFiles = append(a.c.linkFiles, a.written...)
 	}
-	return a.c.tree.Write(a.Dir()+"/inforef.xml", func(x *XMLWriter) { writeInforef(x, ids) })
+	return a.c.tree.Write(a.Dir()+"/inforef.xml", func(x *XMLWriter) {
+		x.Start("inforef")
+		writeRefs(x, "file", ids)
+		writeRefs(x, "role", a.roleIDs())
+		x.End()
+	})
 }
 
 func emptyRoles(x *XMLWriter) {
@@ -204,15 +209,7 @@ func emptyRoles(x *XMLWriter) {
 // writeInforef writes an inforef.xml listing file ids.
 func writeInforef(x *XMLWriter, fileIDs []int64) {
 	x.Start("inforef")
-	if len(fileIDs) > 0 {
-		x.Start("fileref")
-		for _, id := range fileIDs {
-			x.Start("file")
-			x.Leaf("id", strconv.FormatInt(id, 10))
-			x.End()
-		}
-		x.End()
-	}
+	writeRefs(x, "file", fileIDs)
 	x.End()
 }
 

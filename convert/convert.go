@@ -161,6 +161,7 @@ type conv struct {
 	linkFiles     []string     // output files holding module tokens
 	nspill        int          // modules spilled so far (scratch folder names)
 	roots         map[string]*XMLWriter
+	roles         map[string]int64 // 2.x roles defined in roles.xml, by shortname
 }
 
 type section struct {

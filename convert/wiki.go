@@ -15,6 +15,10 @@ var wikiModes = map[string]string{
 	"student": "individual",    // one wiki per student
 }
 
+// teacherWikiPrevented are the capabilities students lose in what was a
+// 1.x teacher wiki.
+var teacherWikiPrevented = []string{"mod/wiki:createpage", "mod/wiki:editpage"}
+
 // convertWiki converts a 1.x ewiki wiki (conversion-rules.md §3.17) and
 // does better than Moodle's own converter (§7.8): a teacher wiki stays one
 // shared wiki (collaborative, with a finding on who may edit) instead of
@@ -36,7 +40,14 @@ func convertWiki(a *Activity, mod *Node) error {
 		mode = "collaborative"
 	}
 	if wtype == "teacher" {
-		a.Finding(CodeValueChanged, report.Info, fmt.Sprintf("wiki %q was a 1.x teacher wiki (teachers edit, students read): it is one collaborative wiki; to keep students from editing it, prevent mod/wiki:editpage for students in its permissions", name))
+		// Teachers edit, students read: students are prevented from
+		// editing in this wiki's own permissions.
+		for _, capability := range teacherWikiPrevented {
+			if err := a.Override(RoleStudent, capability, CapPrevent); err != nil {
+				return err
+			}
+		}
+		a.Finding(CodeValueChanged, report.Info, fmt.Sprintf("wiki %q was a 1.x teacher wiki (teachers edit, students read): it is one collaborative wiki in which the student role is prevented from %s", name, strings.Join(teacherWikiPrevented, " and ")))
 	}
 	first := mod.Value("PAGENAME")
 	if first == "" || first == Null {
