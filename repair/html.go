@@ -3,7 +3,6 @@ package repair
 import (
 	"bytes"
 	"math"
-	"sort"
 	"strings"
 )
 
@@ -121,13 +120,15 @@ func (r *rebuilder) reset(s string) {
 	r.segs = r.segs[:0]
 	r.stack = r.stack[:0]
 	r.ends = r.ends[:0]
-	r.endPos = r.endPos[:0]
 	r.slashes = r.slashes[:0]
 	r.slashesDone = false
+	r.endTags = r.endTags[:0]
+	r.endTagsDone = false
 	r.lastTag, r.blockStart = 0, 0
 	r.evidence, r.doubt = 0, 0
 	r.href = ""
 	r.strong = 0
+	r.eqFrom, r.eqAt = 0, -1
 }
 
 // mayHoldDamage is a fast pre-check: damaged fields contain a '/', a ';' or
@@ -143,10 +144,10 @@ type openEl struct {
 	outPos int // index of its '<' in out
 }
 
-// endList holds the positions of "/name" in the field: endPos[from:to].
+// endList holds the position of the last "/name" in the field, or -1.
 type endList struct {
-	name     string
-	from, to int
+	name string
+	last int
 }
 
 // seg maps a run of out that was copied verbatim from the input.
@@ -164,10 +165,11 @@ type rebuilder struct {
 	evidence    float64
 	doubt       float64
 	trace       func(what string, at int, doubt float64) // tests: why doubt grew
-	ends        []endList                                // the "/name" positions found so far, by name
-	endPos      []int                                    // backing store of ends
+	ends        []endList                                // the last "/name" positions found so far, by name
 	slashes     []int                                    // positions of '/' in d, once slashesDone
 	slashesDone bool                                     //
+	endTags     []int                                    // where endTagIn may stop, once endTagsDone
+	endTagsDone bool                                     //
 	segTmp      []seg                                    // scratch for insertStart
 	tagBuf      []byte                                   // scratch for startTag
 	// firstOnly: only the first change's After is read (the streaming
@@ -175,6 +177,10 @@ type rebuilder struct {
 	firstOnly bool
 	href      string // the href of the tag being rebuilt
 	strong    int    // tags and &nbsp;-class entities rebuilt
+	// The first '=' at or after eqFrom is at eqAt (len(d): none), so
+	// attrAt rejects most words without scanning them; eqAt < eqFrom
+	// means not known.
+	eqFrom, eqAt int
 }
 
 // addDoubt records an uncertain decision at d[at].
@@ -187,7 +193,7 @@ func (r *rebuilder) addDoubt(x float64, what string, at int) {
 
 func isAlpha(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-func isAlnum(c byte) bool { return isAlpha(c) || isDigit(c) }
+func isAlnum(c byte) bool { return alnum[c] }
 func isLower(c byte) bool { return c >= 'a' && c <= 'z' }
 func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
 func isHex(c byte) bool   { return isDigit(c) || c|0x20 >= 'a' && c|0x20 <= 'f' }
@@ -229,12 +235,24 @@ func (r *rebuilder) run() {
 	}
 }
 
+// alnum marks the ASCII letters and digits.
+var alnum = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = isAlpha(byte(c)) || isDigit(byte(c))
+	}
+	return t
+}()
+
+// childFirst marks the first bytes of the block elements childStarts knows
+// a first child of.
+var childFirst = [256]bool{'u': true, 'o': true, 't': true, 'U': true, 'O': true, 'T': true}
+
 // plainText marks the bytes run copies as text without a look: all but
 // '/', '!', '#' and ASCII letters and digits.
 var plainText = func() (t [256]bool) {
 	for c := range 256 {
 		b := byte(c)
-		t[c] = b != '/' && b != '!' && b != '#' && !isAlnum(b)
+		t[c] = b != '/' && b != '!' && b != '#' && !isAlpha(b) && !isDigit(b)
 	}
 	return t
 }()
@@ -299,43 +317,45 @@ func (r *rebuilder) onStack(name string) int {
 // hasEndLater reports whether "/name" occurs in d after i (not followed
 // by a lower-case letter when name is upper case: "/Physics" is no </P>).
 func (r *rebuilder) hasEndLater(i int, name string) bool {
-	var pos []int
-	found := false
 	for _, e := range r.ends {
 		if e.name == name {
-			pos, found = r.endPos[e.from:e.to], true
+			return e.last >= i
+		}
+	}
+	// Only the last occurrence of name right after a '/' matters: search
+	// back from the end of the field.
+	d := r.d
+	last := -1
+	sl := r.slashList()
+	for k := len(sl) - 1; k >= 0; k-- {
+		p := sl[k] + 1
+		if !strings.HasPrefix(d[p:], name) {
+			continue
+		}
+		if !(isUpper(name[0]) && p+len(name) < len(d) && isLower(d[p+len(name)])) {
+			last = p
 			break
 		}
 	}
-	if !found {
+	r.ends = append(r.ends, endList{name: name, last: last})
+	return last >= i
+}
+
+// slashList returns the positions of '/' in d, found once per field.
+func (r *rebuilder) slashList() []int {
+	if !r.slashesDone {
 		d := r.d
-		if !r.slashesDone {
-			for k := 0; ; {
-				j := strings.IndexByte(d[k:], '/')
-				if j < 0 {
-					break
-				}
-				r.slashes = append(r.slashes, k+j)
-				k += j + 1
+		for k := 0; ; {
+			j := strings.IndexByte(d[k:], '/')
+			if j < 0 {
+				break
 			}
-			r.slashesDone = true
+			r.slashes = append(r.slashes, k+j)
+			k += j + 1
 		}
-		// The occurrences of name right after a '/', in order.
-		from := len(r.endPos)
-		for _, q := range r.slashes {
-			p := q + 1
-			if !strings.HasPrefix(d[p:], name) {
-				continue
-			}
-			if !(isUpper(name[0]) && p+len(name) < len(d) && isLower(d[p+len(name)])) {
-				r.endPos = append(r.endPos, p)
-			}
-		}
-		r.ends = append(r.ends, endList{name: name, from: from, to: len(r.endPos)})
-		pos = r.endPos[from:]
+		r.slashesDone = true
 	}
-	k := sort.SearchInts(pos, i)
-	return k < len(pos)
+	return r.slashes
 }
 
 // tagPrefixes calls fn with each tag name (in the case it is written) that
@@ -350,10 +370,16 @@ func tagPrefixes(s string, fn func(name string, ti tagInfo) bool) bool {
 			continue
 		}
 		w := s[:len(n)]
-		if w != n && w != tagNamesUpper[k] {
+		var ti *tagInfo
+		switch w {
+		case n:
+			ti = &tagInfos[k]
+		case tagNamesUpper[k]:
+			ti = &tagInfosUpper[k]
+		default:
 			continue
 		}
-		if fn(w, tagInfos[k]) {
+		if fn(w, *ti) {
 			return true
 		}
 	}
@@ -371,17 +397,57 @@ func tagSuffix(word string) (string, tagInfo, bool) {
 			continue
 		}
 		w := word[len(word)-len(n):]
-		if w == n || w == tagNamesUpper[k] {
+		if w == n {
 			return w, tagInfos[k], true
+		}
+		if w == tagNamesUpper[k] {
+			return w, tagInfosUpper[k], true
 		}
 	}
 	return "", tagInfo{}, false
 }
 
+// maxAttrName is the length of the longest attribute name.
+var maxAttrName = len(attrNamesByLen[0])
+
+// attrAt is attrAt(r.d, i), but a position with no '=' within an attribute
+// name's length is rejected without a look at its bytes: ordinary words
+// are followed by one only where attributes are.
+func (r *rebuilder) attrAt(i int) string {
+	if i < r.eqFrom || i > r.eqAt {
+		r.eqFrom = i
+		if i >= len(r.d) {
+			r.eqAt = len(r.d)
+		} else if k := strings.IndexByte(r.d[i:], '='); k >= 0 {
+			r.eqAt = i + k
+		} else {
+			r.eqAt = len(r.d)
+		}
+	}
+	if r.eqAt-i > maxAttrName {
+		return ""
+	}
+	return attrAt(r.d, i)
+}
+
+// attrKindAt is r.attrAt with the kind of the attribute's value.
+func (r *rebuilder) attrKindAt(i int) (string, valueKind) {
+	if r.attrAt(i) == "" {
+		return "", 0
+	}
+	return attrKindAt(r.d, i)
+}
+
 // attrAt returns the attribute name followed by '=' at d[i:], or "".
 func attrAt(d string, i int) string {
+	an, _ := attrKindAt(d, i)
+	return an
+}
+
+// attrKindAt is attrAt with the kind of the attribute's value.
+func attrKindAt(d string, i int) (string, valueKind) {
 	if i >= len(d) || !isAlpha(d[i]) {
-		return ""
+		return "", 0
 	}
 	// Attribute names are letters (and a ':'): the first other byte must
 	// be the '='.
@@ -390,7 +456,7 @@ func attrAt(d string, i int) string {
 		e++
 	}
 	if e >= len(d) || d[e] != '=' {
-		return ""
+		return "", 0
 	}
 	for _, k := range attrFirst[d[i]] {
 		n := attrNamesByLen[k]
@@ -400,10 +466,10 @@ func attrAt(d string, i int) string {
 		}
 		w := d[i:e]
 		if w == n || w == attrNamesUpper[k] {
-			return w
+			return w, attrKinds[k]
 		}
 	}
-	return ""
+	return "", 0
 }
 
 // word handles the alphanumeric run d[i:j] and returns how many bytes it
@@ -411,7 +477,7 @@ func attrAt(d string, i int) string {
 func (r *rebuilder) word(i, j int) int {
 	d := r.d
 	w := d[i:j]
-	attrs := j < len(d) && d[j] == ' ' && attrAt(d, j+1) != ""
+	attrs := j < len(d) && d[j] == ' ' && r.attrAt(j+1) != ""
 	var sufName string
 	var sufInfo tagInfo
 	var hasSuf bool
@@ -426,7 +492,11 @@ func (r *rebuilder) word(i, j int) int {
 		lineStart := boundary || i > 0 && strings.IndexByte("\n.!?:", d[i-1]) >= 0
 		glued := !boundary && !isAlnum(r.lastOut())
 		afterTag := r.lastOut() == '>'
-		if lineStart || glued {
+		// Inside a line and not right after a tag, only a block element
+		// whose first child follows it (ul, ol, table, tbody, thead, tr)
+		// or whose attributes do may start here.
+		childOnly := !lineStart && !afterTag && !(hasSuf && attrs)
+		if (lineStart || glued) && (!childOnly || childFirst[w[0]]) {
 			for _, k := range tagFirst[w[0]] {
 				n := tagNamesByLen[k]
 				if !tagInfos[k].block || len(n) > len(w) {
@@ -715,7 +785,7 @@ func (r *rebuilder) endTag(i int) int {
 				r.addDoubt(0.5, "closed implicitly "+e.name, i)
 			}
 			r.stack = r.stack[:k]
-			r.emitTag(i, after, closeTags[name], ti.block)
+			r.emitTag(i, after, ti.close, ti.block)
 			r.evidence++
 			took = after - i
 			return true
@@ -731,8 +801,8 @@ func (r *rebuilder) endTag(i int) int {
 			return false // a, font and span come with attributes
 		}
 		if p, in, ok := r.findInlineStart(name); ok {
-			r.insertStart(p, in, name)
-			r.emitTag(i, after, closeTags[name], false)
+			r.insertStart(p, in, name, ti.open)
+			r.emitTag(i, after, ti.close, false)
 			r.evidence += 2
 			took = after - i
 			return true
@@ -780,8 +850,9 @@ func (r *rebuilder) findInlineStart(name string) (outPos, inPos int, ok bool) {
 				// ("be", "it's") that would not be a word without the
 				// tag name.
 				word := strings.ToLower(wordAt(r.out, op))
-				known := func(w string) bool { return commonWords[w] || r.wordElsewhere(w) }
-				veto := known(word) && !known(word[len(name):])
+				in := s.in + p
+				known := func(w string, at int) bool { return commonWords[w] || r.wordElsewhere(w, at) }
+				veto := known(word, in) && !known(word[len(name):], in+len(name))
 				if !veto {
 					return op, s.in + p, true
 				}
@@ -808,10 +879,15 @@ func (r *rebuilder) findInlineStart(name string) (outPos, inPos int, ok bool) {
 
 // wordElsewhere reports whether w occurs in the field as a whole word at
 // least twice (once is the candidate itself), lower-cased comparison
-// aside: a word the text uses elsewhere is a real word.
-func (r *rebuilder) wordElsewhere(w string) bool {
+// aside: a word the text uses elsewhere is a real word. at is where w may
+// be found in d (the candidate's place), looked at before the search.
+func (r *rebuilder) wordElsewhere(w string, at int) bool {
 	if len(w) < 2 {
 		return false
+	}
+	if e := at + len(w); at >= 0 && e <= len(r.d) && r.d[at:e] == w &&
+		(at == 0 || !isAlpha(r.d[at-1])) && (e == len(r.d) || !isAlpha(r.d[e])) {
+		return true // the search would stop here, or before
 	}
 	n := 0
 	for i := 0; ; {
@@ -881,7 +957,19 @@ func bareInline(name string) bool {
 // blockTagStarts reports whether s starts with a block element's name
 // ("/apimg", "/bol": an end tag glued to the next block).
 func blockTagStarts(s string) bool {
-	return tagPrefixes(s, func(_ string, ti tagInfo) bool { return ti.block || ti.void })
+	if s == "" {
+		return false
+	}
+	for _, k := range blockOrVoidFirst[s[0]] {
+		n := tagNamesByLen[k]
+		if len(n) > len(s) {
+			continue
+		}
+		if w := s[:len(n)]; w == n || w == tagNamesUpper[k] {
+			return true
+		}
+	}
+	return false
 }
 
 func boundaryByte(c byte) bool {
@@ -892,10 +980,9 @@ func boundaryByte(c byte) bool {
 	return false
 }
 
-// insertStart turns the text name at out[p:] (input offset in) into a start
-// tag <name>.
-func (r *rebuilder) insertStart(p, in int, name string) {
-	tag := openTags[name]
+// insertStart turns the text name at out[p:] (input offset in) into the
+// start tag tag (<name>).
+func (r *rebuilder) insertStart(p, in int, name, tag string) {
 	n := len(tag) - len(name)
 	r.out = append(r.out, make([]byte, n)...)
 	copy(r.out[p+len(tag):], r.out[p+len(name):len(r.out)-n])
@@ -940,15 +1027,13 @@ func (r *rebuilder) startTag(ts int, name string, ti tagInfo) int {
 	b = append(b, name...)
 	r.href = ""
 	for k < len(d) && d[k] == ' ' {
-		an := attrAt(d, k+1)
+		an, kind := r.attrKindAt(k + 1)
 		if an == "" {
 			break
 		}
-		lan := lower(an)
-		kind := htmlAttrs[lan]
 		v := k + 1 + len(an) + 1
 		e := r.valueEnd(kind, name, ti, v)
-		if lan == "href" {
+		if an == "href" || an == "HREF" {
 			r.href = d[v:e]
 		}
 		b = append(b, ' ')

@@ -2,6 +2,7 @@ package repair
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -35,11 +36,13 @@ func (r *rebuilder) valueEnd(kind valueKind, tag string, ti tagInfo, v int) int 
 	// The next attribute of this tag (" name=") or the " /" of a void tag
 	// end the value for sure, unless an end tag comes first.
 	hard := -1
-	endTag := r.endTagIn(v, limit)
-	for p := v; p < limit && p < endTag; p++ {
-		if d[p] != ' ' {
-			continue
+	stop := min(limit, r.endTagIn(v, limit))
+	for p := v; p < stop; p++ {
+		k := strings.IndexByte(d[p:stop], ' ')
+		if k < 0 {
+			break
 		}
+		p += k
 		if ti.void && p+1 < len(d) && d[p+1] == '/' && !attrFollows(d, p+2, limit) {
 			hard = p
 			// alt="a / b" />: a later " /" right before an end tag or
@@ -54,7 +57,7 @@ func (r *rebuilder) valueEnd(kind valueKind, tag string, ti tagInfo, v int) int 
 			}
 			break
 		}
-		if an := attrAt(d, p+1); an != "" {
+		if an := r.attrAt(p + 1); an != "" {
 			// "…eduimg src=": the attribute belongs to a new tag glued
 			// to this value; this value ends where that tag's name starts.
 			if w := wordBefore(d, v, p); w != "" {
@@ -137,22 +140,55 @@ func attrFits(tag, attr string) bool {
 // endTagIn returns the index of the first "/name" of a known element in
 // d[v:limit] that is followed by a non-alphanumeric byte, or limit.
 func (r *rebuilder) endTagIn(v, limit int) int {
-	d := r.d
-	for p := v; p < limit; p++ {
-		k := strings.IndexByte(d[p:limit], '/')
-		if k < 0 {
-			break
-		}
-		p += k
-		found := tagPrefixes(d[p+1:limit], func(name string, ti tagInfo) bool {
-			e := p + 1 + len(name)
-			return !ti.void && (e == len(d) || !isAlnum(d[e]) || blockTagStarts(d[e:limit]))
-		})
-		if found {
+	ps := r.endTagList()
+	k, _ := slices.BinarySearch(ps, v)
+	for ; k < len(ps) && ps[k] < limit; k++ {
+		// The limit cuts off no tag name, nor the block tag after it,
+		// so the check done without one holds.
+		if p := ps[k]; p+1+2*maxTagName <= limit || r.endTagAt(p, limit) {
 			return p
 		}
 	}
 	return limit
+}
+
+// endTagList returns, once per field, the positions of the '/' where
+// endTagIn may stop when no limit cuts the text short. A limit only takes
+// candidates away, so endTagIn looks at these alone.
+func (r *rebuilder) endTagList() []int {
+	if !r.endTagsDone {
+		for _, p := range r.slashList() {
+			if r.endTagAt(p, len(r.d)) {
+				r.endTags = append(r.endTags, p)
+			}
+		}
+		r.endTagsDone = true
+	}
+	return r.endTags
+}
+
+// endTagAt reports whether the '/' at d[p] starts the end tag of a known
+// element, followed by a non-alphanumeric byte or a block tag, within
+// d[:limit].
+func (r *rebuilder) endTagAt(p, limit int) bool {
+	d := r.d
+	s := d[p+1 : limit]
+	if s == "" {
+		return false
+	}
+	for _, k := range tagFirst[s[0]] {
+		n := tagNamesByLen[k]
+		if len(n) > len(s) || tagInfos[k].void {
+			continue
+		}
+		if w := s[:len(n)]; w != n && w != tagNamesUpper[k] {
+			continue
+		}
+		if e := p + 1 + len(n); e == len(d) || !isAlnum(d[e]) || blockTagStarts(d[e:limit]) {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *rebuilder) scanValue(kind valueKind, tag string, ti tagInfo, v, limit, hard int) (int, float64) {

@@ -11,6 +11,9 @@ import "strings"
 type tagInfo struct {
 	void  bool // no end tag: br, hr, img
 	block bool // starts at a block boundary (after another block tag or at the start)
+	// "<name>" and "</name>", in the case the name is written in (set in
+	// tagInfos and tagInfosUpper, so rebuilding them does not allocate).
+	open, close string
 }
 
 var htmlTags = map[string]tagInfo{
@@ -31,8 +34,12 @@ var htmlTags = map[string]tagInfo{
 var (
 	tagNamesByLen = sortedByLen(keys(htmlTags))
 	tagNamesUpper = upperAll(tagNamesByLen)
-	tagInfos      = infos(tagNamesByLen)
+	tagInfos      = infos(tagNamesByLen, tagNamesByLen)
+	tagInfosUpper = infos(tagNamesByLen, tagNamesUpper)
 )
+
+// maxTagName is the length of the longest tag name.
+var maxTagName = len(tagNamesByLen[0])
 
 // openTags and closeTags hold "<name>" and "</name>" of every tag name in
 // lower and upper case, so rebuilding them does not allocate.
@@ -46,10 +53,13 @@ var openTags, closeTags = func() (o, c map[string]string) {
 	return o, c
 }()
 
-func infos(names []string) []tagInfo {
+// infos returns the tagInfo of each of names (lower case), with its
+// tags written as in written.
+func infos(names, written []string) []tagInfo {
 	ti := make([]tagInfo, len(names))
 	for i, n := range names {
 		ti[i] = htmlTags[n]
+		ti[i].open, ti[i].close = "<"+written[i]+">", "</"+written[i]+">"
 	}
 	return ti
 }
@@ -85,6 +95,18 @@ var blockFirst = func() (ix [256]bool) {
 		if ti.block {
 			ix[n[0]] = true
 			ix[strings.ToUpper(n)[0]] = true
+		}
+	}
+	return ix
+}()
+
+// blockOrVoidFirst is tagFirst of the block and void elements only.
+var blockOrVoidFirst = func() (ix [256][]int) {
+	for c, ks := range tagFirst {
+		for _, k := range ks {
+			if tagInfos[k].block || tagInfos[k].void {
+				ix[c] = append(ix[c], k)
+			}
 		}
 	}
 	return ix
@@ -159,6 +181,13 @@ var htmlAttrs = map[string]valueKind{
 var (
 	attrNamesByLen = sortedByLen(keys(htmlAttrs))
 	attrNamesUpper = upperAll(attrNamesByLen)
+	attrKinds      = func() []valueKind {
+		k := make([]valueKind, len(attrNamesByLen))
+		for i, n := range attrNamesByLen {
+			k[i] = htmlAttrs[n]
+		}
+		return k
+	}()
 )
 
 var enumWords = sortedByLen([]string{
