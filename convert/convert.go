@@ -43,6 +43,8 @@ type Options struct {
 	// NewTokenizer reads moodle.xml (nil: NewScanTokenizer; NewTokenizer is
 	// the encoding/xml one).
 	NewTokenizer func(io.Reader) Tokenizer
+
+	readaheadMin int64 // tests: moodle.xml size from which it is read ahead (0: readaheadMin)
 }
 
 // Result is a finished conversion.
@@ -100,11 +102,22 @@ func Convert(ctx context.Context, src *backup.Backup, sink report.Sink, opts Opt
 	if err != nil {
 		return nil, fmt.Errorf("open moodle.xml: %w", err)
 	}
-	// Inflating moodle.xml runs a few buffers ahead of the tokenizer, on
-	// the other core.
-	ra := readahead.New(rc, 4, 256<<10)
-	err = c.walk(opts.NewTokenizer(ra))
-	ra.Close()
+	// Inflating a big moodle.xml runs a few buffers ahead of the
+	// tokenizer, on the other core (a small one is not worth the buffers).
+	var xmlr io.Reader = rc
+	var ra *readahead.Reader
+	min := opts.readaheadMin
+	if min == 0 {
+		min = readaheadMin
+	}
+	if main.Size < 0 || main.Size >= min {
+		ra = readahead.New(rc, 4, 256<<10)
+		xmlr = ra
+	}
+	err = c.walk(opts.NewTokenizer(xmlr))
+	if ra != nil {
+		ra.Close() // before rc: its goroutine may be reading rc
+	}
 	rc.Close()
 	var se *SyntaxError
 	if err != nil && opts.Partial && errors.As(err, &se) && (c.info != nil || c.header != nil || len(c.sections) > 0) {
@@ -120,6 +133,9 @@ func Convert(ctx context.Context, src *backup.Backup, sink report.Sink, opts Opt
 	}
 	return &Result{Backup: tree.Backup(src.Path), Audit: c.audit}, nil
 }
+
+// readaheadMin is the size of moodle.xml from which it is read ahead.
+const readaheadMin = 4 << 20
 
 type cmKey struct {
 	modtype  string

@@ -5,6 +5,7 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -67,6 +68,24 @@ func TestHasherConcurrent(t *testing.T) {
 		for name := range entries {
 			if got, ok := h.done(name); !ok || got != want[name] {
 				t.Errorf("round %d: done(%s) = %v, %v", round, name, got, ok)
+			}
+		}
+	}
+}
+
+// TestReadaheadSameOutput converts the golden courses with moodle.xml read
+// ahead in a goroutine and read directly: the outputs are identical.
+func TestReadaheadSameOutput(t *testing.T) {
+	for _, name := range goldenCourses {
+		direct, _ := convertDir(t, filepath.Join("testdata", name), Options{readaheadMin: 1 << 40})
+		ahead, _ := convertDir(t, filepath.Join("testdata", name), Options{readaheadMin: 1})
+		a, b := golden(t, direct, nil), golden(t, ahead, nil)
+		if len(a) != len(b) {
+			t.Fatalf("%s: %d files direct, %d read ahead", name, len(a), len(b))
+		}
+		for k, v := range a {
+			if b[k] != v {
+				t.Errorf("%s: %s differs when moodle.xml is read ahead", name, k)
 			}
 		}
 	}
