@@ -278,10 +278,19 @@ func (d *Decoder) Append(dst, src []byte) (out []byte, bad int) {
 // when v is not lifted text (for a single-byte charset: when v ends inside
 // a pair).
 func (d *Decoder) AppendLifted(dst, v []byte) (out []byte, bad int, ok bool) {
-	c := d.cs
-	if c.table == nil {
+	if d.cs.table == nil {
 		return d.appendLiftedMB(dst, v)
 	}
+	out, bad, _, ok = d.appendLifted(dst, v, false)
+	return out, bad, ok
+}
+
+// appendLifted is AppendLifted for a single-byte charset. It counts the
+// lifted pairs; when strict, ok is also false when v holds a byte that is
+// neither ASCII nor part of a C2 or C3 pair (ok and pairs > 0 then say
+// that classify(v) is classLifted).
+func (d *Decoder) appendLifted(dst, v []byte, strict bool) (out []byte, bad, pairs int, ok bool) {
+	c := d.cs
 	// An ASCII byte stays one byte, a lifted pair becomes at most 3, stored
 	// as 4 (8 for a run of ASCII): grow once, then write in place.
 	dst = slices.Grow(dst, 2*len(v)+8)
@@ -296,11 +305,12 @@ func (d *Decoder) AppendLifted(dst, v []byte) (out []byte, bad int, ok bool) {
 		}
 		b := v[i]
 		if b >= 0x80 {
-			if i+1 >= len(v) {
-				return buf[:n], bad, false
+			if i+1 >= len(v) || strict && (b&0xFE != 0xC2 || v[i+1]&0xC0 != 0x80) {
+				return buf[:n], bad, pairs, false
 			}
 			b = (b&0x03)<<6 | v[i+1]&0x3F
 			i++
+			pairs++
 		}
 		i++
 		e := c.packed[b]
@@ -308,7 +318,7 @@ func (d *Decoder) AppendLifted(dst, v []byte) (out []byte, bad int, ok bool) {
 		n += int(e & 3)
 		bad += int(e >> 2 & 1)
 	}
-	return buf[:n], bad, true
+	return buf[:n], bad, pairs, true
 }
 
 // appendLiftedMB is AppendLifted for a multi-byte charset: the table

@@ -524,6 +524,9 @@ type owner struct {
 	rawCS  *Charset // charset of raw legacy bytes (nil: unknown)
 	dec    *Decoder
 	rawDec *Decoder
+	// fastLifted: lifted text of this owner is decoded by one table
+	// (decodeLifted's first case), so decodeField may try it first.
+	fastLifted bool
 }
 
 // Transcoder is a transform.Transformer that rewrites moodle.xml to real
@@ -896,6 +899,7 @@ func (t *Transcoder) owner(course bool) *owner {
 		}
 	}
 	o.dec, o.rawDec = t.decoder(o.cs), t.decoder(o.rawCS)
+	o.fastLifted = o.lifted && o.cs != nil && o.cs.table != nil && o.cs.Name != "iso-8859-1" && o.cs.Name != "tis-620"
 	t.owners[key] = o
 	return o
 }
@@ -1255,6 +1259,17 @@ func (t *Transcoder) decodeField(o *owner, v []byte) (code, msg string) {
 		// The declaration names a legacy charset: every byte is in it,
 		// even where it happens to look like UTF-8.
 		return t.decodeMixed(o, v)
+	}
+	if o.fastLifted {
+		// What pre-1.6 files hold: decode in one pass, checking on the way
+		// that v is lifted text, as decodeLifted would after classify.
+		start := len(t.out)
+		out, bad, pairs, ok := o.dec.appendLifted(t.out, v, true)
+		if ok && pairs > 0 && bad == 0 {
+			t.out = out
+			return CodeTranscoded, o.message(&o.msgDecoded, "decoded from %[1]s (%[2]s)")
+		}
+		t.out = out[:start]
 	}
 	switch classify(v) {
 	case classRaw:
