@@ -3,6 +3,7 @@ package convert
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/moodlemig/moodlemig/backup"
@@ -96,6 +97,24 @@ func TestConservationGenerated(t *testing.T) {
 			}
 			if got := read("forum posts"); got != int64(m.Posts) {
 				t.Errorf("forum posts read = %d, generator wrote %d", got, m.Posts)
+			}
+			// Groups and groupings are course structure: every one the
+			// generator wrote is written; group pictures are placed.
+			for _, k := range []struct {
+				kind string
+				n    int
+			}{{KindGroups, m.Groups}, {KindGroupings, m.Groupings}} {
+				if x := a[k.kind]; k.n > 0 && (x == nil || x.Read != int64(k.n) || x.Written != int64(k.n)) {
+					t.Errorf("%s: %+v, generator wrote %d", k.kind, x, k.n)
+				}
+			}
+			if x := a[KindGroupingGroups]; m.Groupings > 0 && (x == nil || x.Written == 0 || x.Explained != 0) {
+				t.Errorf("grouping groups: %+v", x)
+			}
+			for _, f := range rep.Findings() {
+				if f.Code == CodeFileNotPlaced && strings.HasPrefix(f.Entry, "group_files") {
+					t.Errorf("group picture not placed: %s", f)
+				}
 			}
 			// The output passes validate with no finding at all.
 			vrep := report.New(0)

@@ -18,7 +18,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 
 // goldenCourses are the hand-made 1.x courses under testdata/ whose 2.x
 // output is reviewed and kept in testdata/golden/<name>/.
-var goldenCourses = []string{"course-basic", "course-activities", "course-lesson", "course-wiki", "course-workshop", "course-scorm"}
+var goldenCourses = []string{"course-basic", "course-activities", "course-lesson", "course-wiki", "course-workshop", "course-scorm", "course-groups"}
 
 // golden renders a conversion as files: every XML file as written, POOL
 // (pool names and sizes) and FINDINGS.

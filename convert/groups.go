@@ -143,9 +143,9 @@ func (p *groupsPart) readGroup(n *Node) {
 		g.key = n.Value("PASSWORD")
 	}
 	g.key = p.fit(pathGroup, n.Line, "group enrolment key", g.key, groupKeyMax)
-	for _, f := range []string{"LANG", "THEME"} {
-		if v := n.Value(f); v != "" {
-			p.finding(CodeValueChanged, report.Info, pathGroup, n.Line, fmt.Sprintf("group %q: the 1.x group %s %q has no 2.x equivalent (groups have no language or theme): not carried over", g.name, strings.ToLower(f), v))
+	for _, f := range [][2]string{{"LANG", "language"}, {"THEME", "theme"}} {
+		if v := n.Value(f[0]); v != "" {
+			p.finding(CodeValueChanged, report.Info, pathGroup, n.Line, fmt.Sprintf("group %q: the 1.x group %s %q has no 2.x equivalent (groups have no language or theme): not carried over", g.name, f[1], v))
 		}
 	}
 

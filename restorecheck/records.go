@@ -15,10 +15,10 @@ import (
 	"time"
 )
 
-// RecordTables maps audit kinds of module records to the Moodle table that
-// holds them once restored. restore.php does not count these; the check
-// counts them in the database right after the restore, holding the site's
-// lock so that no other restore resets the site in between.
+// RecordTables maps audit kinds of module (and group) records to the Moodle
+// table that holds them once restored. restore.php does not count these;
+// the check counts them in the database right after the restore, holding
+// the site's lock so that no other restore resets the site in between.
 var RecordTables = map[string]string{
 	"lesson pages":        "lesson_pages",
 	"lesson answers":      "lesson_answers",
@@ -28,6 +28,7 @@ var RecordTables = map[string]string{
 	"glossary entries":    "glossary_entries",
 	"wiki subwikis":       "wiki_subwikis",
 	"scorm scoes":         "scorm_scoes",
+	"grouping groups":     "groupings_groups",
 }
 
 // countScript restores $1 under the site's lock and then writes
