@@ -204,25 +204,8 @@ func (d *Decoder) Append(dst, src []byte) (out []byte, bad int) {
 		}
 		return append(dst, src...), bad
 	case c.table != nil:
-		// One byte becomes at most 3, stored as 4 (8 for a run of ASCII):
-		// grow once, then write in place.
-		dst = slices.Grow(dst, 3*len(src)+8)
-		n, buf := len(dst), dst[:cap(dst)]
-		for i := 0; i < len(src); {
-			if i+8 <= len(src) {
-				if w := binary.LittleEndian.Uint64(src[i:]); w&asciiMask == 0 {
-					binary.LittleEndian.PutUint64(buf[n:], w)
-					n, i = n+8, i+8
-					continue
-				}
-			}
-			e := c.packed[src[i]]
-			binary.LittleEndian.PutUint32(buf[n:], e>>8)
-			n += int(e & 3)
-			bad += int(e >> 2 & 1)
-			i++
-		}
-		return buf[:n], bad
+		out, bad, _ = d.appendSingle(dst, src, false)
+		return out, bad
 	}
 	if t := c.mbTable(); t != nil {
 		// The units of the table decode as x/text would; x/text takes
@@ -271,6 +254,41 @@ func (d *Decoder) Append(dst, src []byte) (out []byte, bad int) {
 	return dst, bad
 }
 
+// appendSingle is Append for a single-byte charset. With stopAtUTF8 it
+// gives up (ok false) at the first valid UTF-8 sequence of two or more
+// bytes other than U+FFFD, as hasMultiByteUTF8 would find it.
+func (d *Decoder) appendSingle(dst, src []byte, stopAtUTF8 bool) (out []byte, bad int, ok bool) {
+	c := d.cs
+	// One byte becomes at most 3, stored as 4 (8 for a run of ASCII):
+	// grow once, then write in place.
+	dst = slices.Grow(dst, 3*len(src)+8)
+	n, buf := len(dst), dst[:cap(dst)]
+	for i := 0; i < len(src); {
+		if i+8 <= len(src) {
+			if w := binary.LittleEndian.Uint64(src[i:]); w&asciiMask == 0 {
+				binary.LittleEndian.PutUint64(buf[n:], w)
+				n, i = n+8, i+8
+				continue
+			}
+		}
+		b := src[i]
+		if stopAtUTF8 && b >= 0xC2 && b <= 0xF4 && i+1 < len(src) && src[i+1]&0xC0 == 0x80 {
+			if b < 0xE0 {
+				return buf[:n], bad, false
+			}
+			if r, size := utf8.DecodeRune(src[i:]); size > 1 && r != utf8.RuneError {
+				return buf[:n], bad, false
+			}
+		}
+		e := c.packed[b]
+		binary.LittleEndian.PutUint32(buf[n:], e>>8)
+		n += int(e & 3)
+		bad += int(e >> 2 & 1)
+		i++
+	}
+	return buf[:n], bad, true
+}
+
 // AppendLifted appends the decoding of lifted text v (valid UTF-8 whose code
 // points are all <= U+00FF, each standing for one byte of c, as PHP's
 // utf8_encode wrote it) without materialising the bytes, as far as it can:
@@ -281,15 +299,33 @@ func (d *Decoder) AppendLifted(dst, v []byte) (out []byte, bad int, ok bool) {
 	if d.cs.table == nil {
 		return d.appendLiftedMB(dst, v)
 	}
-	out, bad, _, ok = d.appendLifted(dst, v, false)
+	out, bad, _, ok = d.appendLifted(dst, v)
 	return out, bad, ok
 }
 
+// appendLiftedClean appends the decoding of v when v is lifted text
+// (classify(v) is classLifted) that decodes with no undefined byte and
+// without x/text; ok is false otherwise, and the bytes past dst are then
+// meaningless. For an owner whose lifted text a table decodes, it is
+// decodeLifted's result in one pass.
+func (d *Decoder) appendLiftedClean(dst, v []byte) (out []byte, ok bool) {
+	if d.cs.table == nil {
+		t := d.cs.mbTable()
+		if t == nil {
+			return dst, false
+		}
+		out, k, pairs := t.decodeLifted(dst, v)
+		return out, k == len(v) && pairs > 0
+	}
+	out, bad, pairs, ok := d.appendLifted(dst, v)
+	return out, ok && pairs > 0 && bad == 0
+}
+
 // appendLifted is AppendLifted for a single-byte charset. It counts the
-// lifted pairs; when strict, ok is also false when v holds a byte that is
-// neither ASCII nor part of a C2 or C3 pair (ok and pairs > 0 then say
-// that classify(v) is classLifted).
-func (d *Decoder) appendLifted(dst, v []byte, strict bool) (out []byte, bad, pairs int, ok bool) {
+// lifted pairs; ok is false when v holds a byte that is neither ASCII nor
+// part of a C2 or C3 pair (ok and pairs > 0 say that classify(v) is
+// classLifted).
+func (d *Decoder) appendLifted(dst, v []byte) (out []byte, bad, pairs int, ok bool) {
 	c := d.cs
 	// An ASCII byte stays one byte, a lifted pair becomes at most 3, stored
 	// as 4 (8 for a run of ASCII): grow once, then write in place.
@@ -305,7 +341,7 @@ func (d *Decoder) appendLifted(dst, v []byte, strict bool) (out []byte, bad, pai
 		}
 		b := v[i]
 		if b >= 0x80 {
-			if i+1 >= len(v) || strict && (b&0xFE != 0xC2 || v[i+1]&0xC0 != 0x80) {
+			if i+1 >= len(v) || b&0xFE != 0xC2 || v[i+1]&0xC0 != 0x80 {
 				return buf[:n], bad, pairs, false
 			}
 			b = (b&0x03)<<6 | v[i+1]&0x3F
@@ -331,7 +367,7 @@ func (d *Decoder) appendLiftedMB(dst, v []byte) (out []byte, bad int, ok bool) {
 	start := len(dst)
 	if t := c.mbTable(); t != nil {
 		var k int
-		dst, k = t.decodeLifted(dst, v)
+		dst, k, _ = t.decodeLifted(dst, v)
 		if v = v[k:]; len(v) == 0 {
 			return dst, 0, true
 		}

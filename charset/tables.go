@@ -139,9 +139,10 @@ func (t *mbTable) decode(dst, src []byte) ([]byte, int) {
 
 // decodeLifted is decode over the bytes lifted text v stands for (each
 // code point U+0080–U+00FF, a C2 or C3 pair, is one byte; see unlift),
-// without writing them out. It returns dst and how much of v it decoded,
-// always a whole number of code points.
-func (t *mbTable) decodeLifted(dst, v []byte) ([]byte, int) {
+// without writing them out. It returns dst, how much of v it decoded
+// (always a whole number of code points; it stops at any other byte) and
+// how many pairs that held.
+func (t *mbTable) decodeLifted(dst, v []byte) (out []byte, k, pairs int) {
 	dst = slices.Grow(dst, len(v)+len(v)/2+16)
 	n, buf := len(dst), dst[:cap(dst)]
 	i := 0
@@ -163,11 +164,11 @@ func (t *mbTable) decodeLifted(dst, v []byte) ([]byte, int) {
 			n, i = n+1, i+1
 			continue
 		}
-		if b&0xFE != 0xC2 || i+1 >= len(v) {
+		if b&0xFE != 0xC2 || i+1 >= len(v) || v[i+1]&0xC0 != 0x80 {
 			break
 		}
 		lead := (b&0x03)<<6 | v[i+1]&0x3F
-		e, k := t.single[lead-0x80], 2
+		e, k, p := t.single[lead-0x80], 2, 1
 		if e == 0 {
 			if i+2 >= len(v) {
 				break
@@ -175,11 +176,11 @@ func (t *mbTable) decodeLifted(dst, v []byte) ([]byte, int) {
 			trail := v[i+2]
 			k = 3
 			if trail >= 0x80 {
-				if trail&0xFE != 0xC2 || i+3 >= len(v) {
+				if trail&0xFE != 0xC2 || i+3 >= len(v) || v[i+3]&0xC0 != 0x80 {
 					break
 				}
 				trail = (trail&0x03)<<6 | v[i+3]&0x3F
-				k = 4
+				k, p = 4, 2
 			}
 			e = t.pair[lead-0x80][trail]
 			if e == 0 {
@@ -187,7 +188,7 @@ func (t *mbTable) decodeLifted(dst, v []byte) ([]byte, int) {
 			}
 		}
 		binary.LittleEndian.PutUint64(buf[n:], e>>8)
-		n, i = n+int(e&0xFF), i+k
+		n, i, pairs = n+int(e&0xFF), i+k, pairs+p
 	}
-	return buf[:n], i
+	return buf[:n], i, pairs
 }

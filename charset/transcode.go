@@ -899,7 +899,7 @@ func (t *Transcoder) owner(course bool) *owner {
 		}
 	}
 	o.dec, o.rawDec = t.decoder(o.cs), t.decoder(o.rawCS)
-	o.fastLifted = o.lifted && o.cs != nil && o.cs.table != nil && o.cs.Name != "iso-8859-1" && o.cs.Name != "tis-620"
+	o.fastLifted = o.lifted && o.cs != nil && o.cs.Name != "iso-8859-1" && o.cs.Name != "tis-620" && (o.cs.table != nil || o.cs.MultiByte())
 	t.owners[key] = o
 	return o
 }
@@ -1263,13 +1263,10 @@ func (t *Transcoder) decodeField(o *owner, v []byte) (code, msg string) {
 	if o.fastLifted {
 		// What pre-1.6 files hold: decode in one pass, checking on the way
 		// that v is lifted text, as decodeLifted would after classify.
-		start := len(t.out)
-		out, bad, pairs, ok := o.dec.appendLifted(t.out, v, true)
-		if ok && pairs > 0 && bad == 0 {
+		if out, ok := o.dec.appendLiftedClean(t.out, v); ok {
 			t.out = out
 			return CodeTranscoded, o.message(&o.msgDecoded, "decoded from %[1]s (%[2]s)")
 		}
-		t.out = out[:start]
 	}
 	switch classify(v) {
 	case classRaw:
@@ -1389,8 +1386,20 @@ func (t *Transcoder) decodeMixed(o *owner, v []byte) (string, string) {
 		return t.undecided(v, fmt.Sprintf("bytes that are not UTF-8 and no legacy charset known for %s %q", o.why, o.lang))
 	}
 	start := len(t.out)
-	if cs.MultiByte() || !hasMultiByteUTF8(v) || t.declared {
-		out, bad := dec.Append(t.out, v)
+	var out []byte
+	var bad int
+	asWhole := true // decode v as a whole: it holds no multi-byte UTF-8, or cannot
+	switch {
+	case cs.MultiByte() || t.declared:
+		out, bad = dec.Append(t.out, v)
+	case cs.table != nil:
+		out, bad, asWhole = dec.appendSingle(t.out, v, true)
+	default:
+		if asWhole = !hasMultiByteUTF8(v); asWhole {
+			out, bad = dec.Append(t.out, v)
+		}
+	}
+	if asWhole {
 		if bad > 0 && cs.Name == "tis-620" && tisOnlyHigh(v) {
 			t.out = out
 			return CodeNotTIS620, fmt.Sprintf("legacy bytes decoded from %s (%s); %d byte(s) in 0x80–0xA0 are not TIS-620, read as windows-874", cs.Name, o.desc(), bad)
