@@ -31,6 +31,12 @@
 //     owning file area and 1.x module tokens to the tokens 2.x restore
 //     decodes, pointing at successor modules.
 //   - Audit (audit.go) counts what was read and what was written per kind.
+//   - Groups (groups.go) turns GROUPS, GROUPINGS and GROUPINGSGROUPS (both
+//     1.9 shapes) into groups.xml, written at the end (partEnd), with group
+//     pictures in group/icon and description files in group/description
+//     and grouping/description; members are user data, counted and
+//     explained. Module links in these descriptions, which restore does not
+//     decode, go back to the old site's URLs.
 //
 // # Writing a module handler
 //
