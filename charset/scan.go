@@ -69,8 +69,6 @@ func (s *scanner) pos(k int) (int, int, int64) {
 
 // fieldHandler receives what the scanner finds.
 type fieldHandler interface {
-	// markup receives bytes to pass through unchanged (tags and ASCII text).
-	markup(p []byte)
 	// text receives text bytes of the current field; start is true for the
 	// first non-empty piece of a field.
 	text(p []byte)
@@ -140,7 +138,6 @@ func (s *scanner) feed(buf []byte) {
 				s.last = [2]byte{s.last[1], p[0]}
 			}
 			s.seen += len(p)
-			s.h.markup(p)
 			break
 		}
 		var t []byte
@@ -149,7 +146,6 @@ func (s *scanner) feed(buf []byte) {
 		} else {
 			t = p[:end]
 		}
-		s.h.markup(p[:end])
 		i += end
 		s.cur = i
 		s.inTag = false
@@ -238,7 +234,11 @@ func (s *scanner) handleTag(t []byte) {
 	}
 	switch t[1] {
 	case '/':
-		name := tagName(t[2:])
+		// Mostly the end tag of the open element: compare instead of scan.
+		name := s.path.Top()
+		if k := 2 + len(name); name == nil || len(t) <= k || !nameEnd[t[k]] || !bytes.Equal(t[2:k], name) {
+			name = tagName(t[2:])
+		}
 		s.closeElem(name)
 	case '?', '!':
 	default:
@@ -246,7 +246,7 @@ func (s *scanner) handleTag(t []byte) {
 		if len(name) == 0 {
 			return
 		}
-		empty := bytes.HasSuffix(t, []byte("/>"))
+		empty := t[len(t)-1] == '>' && t[len(t)-2] == '/'
 		s.ordinal++
 		if empty {
 			return

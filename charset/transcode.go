@@ -231,8 +231,6 @@ func declaredEncoding(p []byte) string {
 	return string(rest[1 : 1+e])
 }
 
-func (p *prescan) markup([]byte) {}
-
 func (p *prescan) text(b []byte) {
 	if !p.f.active {
 		k := firstNonASCII(b)
@@ -1063,8 +1061,6 @@ func (t *Transcoder) declaration(src []byte) int {
 // Bytes the Transcoder does not change (tags, ASCII text) are not copied
 // one by one: they stay pending in the scanner's buffer from copyFrom on,
 // and are copied in one piece when a held value starts or the buffer ends.
-
-func (t *Transcoder) markup([]byte) {}
 
 // flush copies the pending bytes up to index i of the scanner's buffer.
 func (t *Transcoder) flush(i int) {
