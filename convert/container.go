@@ -325,7 +325,7 @@ func whyUnplaced(top string) string {
 	case top == "user_files":
 		return "user pictures come with users, which this version does not convert"
 	case strings.HasPrefix(top, "group_files"):
-		return "the picture of a group that is not in the backup, has no picture (PICTURE 0) or had it hidden (HIDEPICTURE): 2.x restore takes none of these"
+		return "the picture of a group that is not in the backup, has no picture (PICTURE 0), had it hidden (HIDEPICTURE) or has no f1/f2 image: 2.x restore takes none of these"
 	case top == "site_files":
 		return "they could not be read (the others are kept in the legacy course files)"
 	case strings.HasPrefix(top, "moddata/"):

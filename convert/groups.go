@@ -2,6 +2,7 @@ package convert
 
 import (
 	"fmt"
+	"path"
 	"strings"
 	"unicode/utf8"
 
@@ -182,13 +183,41 @@ func (p *groupsPart) placePicture(n *Node, g *groupRec) int64 {
 		p.finding(CodeFileMissing, report.Warning, pathGroup, n.Line, fmt.Sprintf("group %q has a picture (PICTURE %d) but %s/ is not in the backup: the group gets no picture", g.name, picture, dir))
 		return 0
 	}
+	// 2.x shows f1 (large) and f2 (small), .png or .jpg; 1.x wrote both.
+	// When one is missing the other stands in, rather than a broken image.
+	f1, f2 := iconName(c.files, dir, "f1"), iconName(c.files, dir, "f2")
+	if f1 == "" && f2 == "" {
+		p.finding(CodeNotConverted, report.Warning, pathGroup, n.Line, fmt.Sprintf("group %q: %s/ holds no f1 or f2 picture (.jpg or .png), the only names 2.x shows: the group gets no picture", g.name, dir))
+		return 0
+	}
 	o := c.newOwner("groups", pathGroup, n.Line)
-	if _, err := o.AddTree(dir, Area{ContextID: c.courseCtx, Component: "group", FileArea: "icon", ItemID: g.id}); err != nil {
+	area := Area{ContextID: c.courseCtx, Component: "group", FileArea: "icon", ItemID: g.id}
+	if _, err := o.AddTree(dir, area); err != nil {
 		p.finding(CodeFileMissing, report.Warning, pathGroup, n.Line, fmt.Sprintf("group %q: its picture could not be read (%v): the group gets no picture", g.name, err))
 		return 0
 	}
+	if f1 == "" || f2 == "" {
+		src, missing := f1, "f2"
+		if src == "" {
+			src, missing = f2, "f1"
+		}
+		if err := o.AddFile(dir+"/"+src, area, "/", missing+path.Ext(src), 0); err == nil {
+			p.finding(CodeValueChanged, report.Info, pathGroup, n.Line, fmt.Sprintf("group %q: %s/ has %s but no %s picture: %s is used for both sizes", g.name, dir, src, missing, src))
+		}
+	}
 	o.commit()
 	return 1
+}
+
+// iconName returns the name of the picture base.jpg or base.png (the
+// names 2.x serves) in the source folder dir, or "".
+func iconName(f *Files, dir, base string) string {
+	for _, ext := range []string{".png", ".jpg"} {
+		if f.Source(dir+"/"+base+ext) != nil {
+			return base + ext
+		}
+	}
+	return ""
 }
 
 func (p *groupsPart) readGrouping(n *Node) {

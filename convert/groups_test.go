@@ -2,6 +2,7 @@ package convert
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -177,6 +178,64 @@ func TestOldSiteURL(t *testing.T) {
 		got, ok := oldSiteURL(toks[0])
 		if got != tc.want || ok != (tc.want != "") {
 			t.Errorf("%s = %q, %v; want %q", tc.token, got, ok, tc.want)
+		}
+	}
+}
+
+// TestGroupPictures checks which group_files reach group/icon: both sizes
+// of a shown picture (one standing in for a missing other), nothing for a
+// hidden picture, a PICTURE 0 group, a picture without f1/f2 or a group
+// not in the backup; those files are explained by the file audit.
+func TestGroupPictures(t *testing.T) {
+	dir := t.TempDir()
+	group := func(id int, picture, hide string) string {
+		return fmt.Sprintf(`<GROUP><ID>%d</ID><NAME>G%d</NAME><PICTURE>%s</PICTURE><HIDEPICTURE>%s</HIDEPICTURE></GROUP>`, id, id, picture, hide)
+	}
+	putFile(t, dir, "moodle.xml", `<?xml version="1.0" encoding="UTF-8"?><MOODLE_BACKUP><COURSE><HEADER><ID>5</ID></HEADER>`+
+		`<SECTIONS><SECTION><ID>1</ID><NUMBER>0</NUMBER></SECTION></SECTIONS><GROUPS>`+
+		group(1, "1", "0")+group(2, "1", "0")+group(3, "1", "1")+group(4, "0", "0")+group(5, "1", "0")+group(6, "1", "0")+
+		`</GROUPS></COURSE></MOODLE_BACKUP>`)
+	putFile(t, dir, "group_files/1/f1.jpg", "large1")
+	putFile(t, dir, "group_files/1/f2.jpg", "small1")
+	putFile(t, dir, "group_files/2/f1.png", "large2") // no f2
+	putFile(t, dir, "group_files/3/f1.jpg", "hidden")
+	putFile(t, dir, "group_files/4/f1.jpg", "nopicture")
+	putFile(t, dir, "group_files/5/photo.gif", "oddname")
+	putFile(t, dir, "group_files/9/f1.jpg", "nogroup")
+	// group 6: PICTURE 1, no folder at all
+	res, rep := convertDir(t, dir, Options{})
+	if u := res.Audit.Unbalanced(); len(u) > 0 {
+		t.Errorf("audit does not balance: %v", u)
+	}
+	var icons []string
+	for _, line := range strings.Split(string(readAll(t, res.Backup.Entry("files.xml"))), "<file ") {
+		if strings.Contains(line, "<filearea>icon</filearea>") && !strings.Contains(line, "<filename>.</filename>") {
+			icons = append(icons, leaf(t, line, "itemid")+"/"+leaf(t, line, "filename")+" "+leaf(t, line, "filesize"))
+		}
+	}
+	want := []string{"1/f1.jpg 6", "1/f2.jpg 6", "2/f1.png 6", "2/f2.png 6"}
+	if strings.Join(icons, ",") != strings.Join(want, ",") {
+		t.Errorf("icons = %v, want %v", icons, want)
+	}
+	groups := string(readAll(t, res.Backup.Entry("groups.xml")))
+	for id, pic := range map[int]string{1: "1", 2: "1", 3: "0", 4: "0", 5: "0", 6: "0"} {
+		i := strings.Index(groups, fmt.Sprintf(`<group id="%d">`, id))
+		if i < 0 || leaf(t, groups[i:], "picture") != pic {
+			t.Errorf("group %d: picture is not %s in\n%s", id, pic, groups)
+		}
+	}
+	if x := res.Audit[KindFiles]; x == nil || x.Written != 3 || x.Explained != 4 {
+		t.Errorf("files audit = %+v, want 3 written, 4 explained", x)
+	}
+	var msgs []string
+	for _, f := range rep.Findings() {
+		msgs = append(msgs, f.Message)
+	}
+	all := strings.Join(msgs, "\n")
+	for _, w := range []string{"f1.png is used for both sizes", "hidden in 1.x", "PICTURE is 0", "no f1 or f2 picture",
+		"group_files/6/ is not in the backup", "1 file(s) under group_files/9 not carried over"} {
+		if !strings.Contains(all, w) {
+			t.Errorf("no finding with %q in\n%s", w, all)
 		}
 	}
 }
