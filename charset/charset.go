@@ -272,19 +272,34 @@ func (d *Decoder) appendSingle(dst, src []byte, stopAtUTF8 bool) (out []byte, ba
 			}
 		}
 		b := src[i]
-		if stopAtUTF8 && b >= 0xC2 && b <= 0xF4 && i+1 < len(src) && src[i+1]&0xC0 == 0x80 {
-			if b < 0xE0 {
-				return buf[:n], bad, false
+		if b < 0x80 {
+			buf[n] = b
+			n, i = n+1, i+1
+			continue
+		}
+		// A run of legacy bytes (a word of non-Latin text), without
+		// looking for ASCII between them.
+		for {
+			if stopAtUTF8 && b >= 0xC2 && b <= 0xF4 && i+1 < len(src) && src[i+1]&0xC0 == 0x80 {
+				if b < 0xE0 {
+					return buf[:n], bad, false
+				}
+				if r, size := utf8.DecodeRune(src[i:]); size > 1 && r != utf8.RuneError {
+					return buf[:n], bad, false
+				}
 			}
-			if r, size := utf8.DecodeRune(src[i:]); size > 1 && r != utf8.RuneError {
-				return buf[:n], bad, false
+			e := c.packed[b]
+			binary.LittleEndian.PutUint32(buf[n:], e>>8)
+			n += int(e & 3)
+			bad += int(e >> 2 & 1)
+			i++
+			if i >= len(src) {
+				break
+			}
+			if b = src[i]; b < 0x80 {
+				break
 			}
 		}
-		e := c.packed[b]
-		binary.LittleEndian.PutUint32(buf[n:], e>>8)
-		n += int(e & 3)
-		bad += int(e >> 2 & 1)
-		i++
 	}
 	return buf[:n], bad, true
 }
@@ -340,19 +355,30 @@ func (d *Decoder) appendLifted(dst, v []byte) (out []byte, bad, pairs int, ok bo
 			}
 		}
 		b := v[i]
-		if b >= 0x80 {
+		if b < 0x80 {
+			buf[n] = b
+			n, i = n+1, i+1
+			continue
+		}
+		// A run of pairs (a word of non-Latin text), without looking for
+		// ASCII between them.
+		for {
 			if i+1 >= len(v) || b&0xFE != 0xC2 || v[i+1]&0xC0 != 0x80 {
 				return buf[:n], bad, pairs, false
 			}
-			b = (b&0x03)<<6 | v[i+1]&0x3F
-			i++
+			e := c.packed[(b&0x03)<<6|v[i+1]&0x3F]
+			binary.LittleEndian.PutUint32(buf[n:], e>>8)
+			n += int(e & 3)
+			bad += int(e >> 2 & 1)
+			i += 2
 			pairs++
+			if i >= len(v) {
+				break
+			}
+			if b = v[i]; b < 0x80 {
+				break
+			}
 		}
-		i++
-		e := c.packed[b]
-		binary.LittleEndian.PutUint32(buf[n:], e>>8)
-		n += int(e & 3)
-		bad += int(e >> 2 & 1)
 	}
 	return buf[:n], bad, pairs, true
 }
