@@ -3,6 +3,7 @@ package repair
 import (
 	"bytes"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -87,6 +88,7 @@ func (r *rebuilder) repair(s string, opts HTMLOptions) (out []byte, conf Confide
 	}
 	r.reset(s)
 	r.run()
+	r.flush()
 	if r.evidence == 0 || len(r.changes) == 0 {
 		return nil, 0, nil, false
 	}
@@ -128,7 +130,9 @@ func (r *rebuilder) reset(s string) {
 	r.evidence, r.doubt = 0, 0
 	r.href = ""
 	r.strong = 0
-	r.eqFrom, r.eqAt = 0, -1
+	r.eq, r.nl, r.cr = byteCursor{0, -1}, byteCursor{0, -1}, byteCursor{0, -1}
+	r.pendFrom, r.pendTo = 0, 0
+	r.marks = r.marks[:0]
 }
 
 // mayHoldDamage is a fast pre-check: damaged fields contain a '/', a ';' or
@@ -177,10 +181,35 @@ type rebuilder struct {
 	firstOnly bool
 	href      string // the href of the tag being rebuilt
 	strong    int    // tags and &nbsp;-class entities rebuilt
-	// The first '=' at or after eqFrom is at eqAt (len(d): none), so
-	// attrAt rejects most words without scanning them; eqAt < eqFrom
-	// means not known.
-	eqFrom, eqAt int
+	// The next '=' (so that attrAt rejects most words without a look),
+	// '\n' and '\r' (where attribute values stop).
+	eq, nl, cr byteCursor
+	// d[pendFrom:pendTo] is verbatim text not yet copied to out (see
+	// text); whatever reads or writes out flushes it first.
+	pendFrom, pendTo int
+	// marks are the spans of out written by the rebuild (tags, entities),
+	// in order: the rest of out is text of d, which holds none of the
+	// bytes XML escapes, so appendEscaped only escapes the marks.
+	marks []span
+}
+
+// span is out[from:to].
+type span struct{ from, to int }
+
+// mark records that out[from:] was just written by the rebuild.
+func (r *rebuilder) mark(from int) {
+	r.marks = append(r.marks, span{from, len(r.out)})
+}
+
+// appendEscaped appends out, XML-escaped as escapeXML does, to dst.
+func (r *rebuilder) appendEscaped(dst []byte) []byte {
+	prev := 0
+	for _, m := range r.marks {
+		dst = append(dst, r.out[prev:m.from]...)
+		dst = escapeXML(dst, r.out[m.from:m.to])
+		prev = m.to
+	}
+	return append(dst, r.out[prev:]...)
 }
 
 // addDoubt records an uncertain decision at d[at].
@@ -219,6 +248,15 @@ func (r *rebuilder) run() {
 			for j < len(d) && isAlnum(d[j]) {
 				j++
 			}
+			if c != '#' && r.plainWord(i, j) {
+				if r.pendTo == i && r.pendFrom < i {
+					r.pendTo = j // the usual case of text, inline
+				} else {
+					r.text(i, j)
+				}
+				i = j
+				continue
+			}
 			i += r.word(i, j)
 			continue
 		}
@@ -227,7 +265,11 @@ func (r *rebuilder) run() {
 		for j < len(d) && plainText[d[j]] {
 			j++
 		}
-		r.text(i, j)
+		if r.pendTo == i && r.pendFrom < i {
+			r.pendTo = j
+		} else {
+			r.text(i, j)
+		}
 		i = j
 	}
 	for _, e := range r.stack {
@@ -257,8 +299,102 @@ var plainText = func() (t [256]bool) {
 	return t
 }()
 
-// text copies d[i:j] to out verbatim.
+// plainWord reports, cheaply, that word(i, j) would copy the word d[i:j]
+// as text: no entity tail, attribute, " /", block element start or glued
+// list follows or starts there.
+func (r *rebuilder) plainWord(i, j int) bool {
+	d := r.d
+	if j < len(d) {
+		switch d[j] {
+		case ';':
+			return false
+		case ' ':
+			if j+1 < len(d) && (d[j+1] == '/' || r.attrAt(j+1) != "") {
+				return false
+			}
+		}
+	}
+	// As word: without a tag-name suffix before attributes, a block
+	// element may start only at a line start (or at the boundary), after
+	// a tag, or glued when its first child follows.
+	if c := d[i]; blockFirst[c] && (r.lastOut() == '>' || i > 0 && strings.IndexByte("\n.!?:", d[i-1]) >= 0 ||
+		r.atBoundary() || childFirst[c] && childGlued(d, i, j)) {
+		return false
+	}
+	return !hasListPair(d[i:j])
+}
+
+// childGlued reports whether the word d[i:j] starts with the name of a
+// block element (as word matches it) whose first child follows at once
+// (childStarts): "ulli", "tabletbody".
+func childGlued(d string, i, j int) bool {
+	w := d[i:j]
+	for _, k := range tagFirst[w[0]] {
+		n := tagNamesByLen[k]
+		if !childParent[k] || len(n) > len(w) {
+			continue
+		}
+		if name := w[:len(n)]; name != n && name != tagNamesUpper[k] {
+			continue
+		}
+		if childStarts(n, strings.TrimLeft(d[i+len(n):min(len(d), i+len(n)+16)], " \r\n\t")) {
+			return true
+		}
+	}
+	return false
+}
+
+// childParent marks (by index in tagNamesByLen) the elements childStarts
+// knows a first child of.
+var childParent = func() []bool {
+	p := make([]bool, len(tagNamesByLen))
+	for k, n := range tagNamesByLen {
+		switch n {
+		case "ul", "ol", "table", "tbody", "thead", "tr":
+			p[k] = true
+		}
+	}
+	return p
+}()
+
+// hasListPair reports whether w holds "ulli" or "olli" (either case), the
+// glued list word checks for.
+func hasListPair(w string) bool {
+	for k := 0; k+4 <= len(w); k++ {
+		if c := w[k+2]; c != 'l' && c != 'L' {
+			continue
+		}
+		if pair := w[k : k+4]; pair == "ulli" || pair == "olli" || pair == "ULLI" || pair == "OLLI" {
+			return true
+		}
+	}
+	return false
+}
+
+// text copies d[i:j] to out verbatim: it is kept pending while the text
+// runs on, and copied in one piece by flush.
 func (r *rebuilder) text(i, j int) {
+	switch {
+	case r.pendFrom == r.pendTo:
+		r.pendFrom, r.pendTo = i, j
+	case r.pendTo == i:
+		r.pendTo = j
+	default:
+		r.flush()
+		r.pendFrom, r.pendTo = i, j
+	}
+}
+
+// flush copies the pending text to out.
+func (r *rebuilder) flush() {
+	if r.pendFrom < r.pendTo {
+		r.copyText(r.pendFrom, r.pendTo)
+		r.pendFrom = r.pendTo
+	}
+}
+
+// copyText copies d[i:j] to out verbatim.
+func (r *rebuilder) copyText(i, j int) {
 	if n := len(r.segs); n > 0 {
 		s := &r.segs[n-1]
 		if s.out+s.n == len(r.out) && s.in+s.n == i {
@@ -273,7 +409,9 @@ func (r *rebuilder) text(i, j int) {
 
 // emitTag appends a rebuilt tag made from d[i:j].
 func (r *rebuilder) emitTag(i, j int, tag string, block bool) {
+	r.flush()
 	r.out = append(r.out, tag...)
+	r.mark(len(r.out) - len(tag))
 	r.tagEmitted(i, j, tag, block)
 }
 
@@ -298,6 +436,11 @@ func (r *rebuilder) afterNeeded() bool {
 // of the field or after a rebuilt block tag and white space.
 func (r *rebuilder) atBoundary() bool {
 	for _, c := range r.out[r.blockStart:] {
+		if c != ' ' && c != '\n' && c != '\t' && c != '\r' {
+			return false
+		}
+	}
+	for _, c := range []byte(r.d[r.pendFrom:r.pendTo]) {
 		if c != ' ' && c != '\n' && c != '\t' && c != '\r' {
 			return false
 		}
@@ -414,17 +557,7 @@ var maxAttrName = len(attrNamesByLen[0])
 // name's length is rejected without a look at its bytes: ordinary words
 // are followed by one only where attributes are.
 func (r *rebuilder) attrAt(i int) string {
-	if i < r.eqFrom || i > r.eqAt {
-		r.eqFrom = i
-		if i >= len(r.d) {
-			r.eqAt = len(r.d)
-		} else if k := strings.IndexByte(r.d[i:], '='); k >= 0 {
-			r.eqAt = i + k
-		} else {
-			r.eqAt = len(r.d)
-		}
-	}
-	if r.eqAt-i > maxAttrName {
+	if r.eq.next(r.d, i, '=')-i > maxAttrName {
 		return ""
 	}
 	return attrAt(r.d, i)
@@ -687,8 +820,10 @@ func (r *rebuilder) entity(i, j int) int {
 	if r.afterNeeded() {
 		ent = "&" + d[start:j+1]
 	}
+	r.flush()
 	r.out = append(r.out, '&')
 	r.out = append(r.out, d[start:j+1]...)
+	r.mark(len(r.out) - (j + 2 - start))
 	r.changes = append(r.changes, Change{Offset: start, Kind: ChangeEntity, Before: d[start : j+1], After: ent})
 	r.evidence += weight
 	return j + 1 - i
@@ -716,6 +851,9 @@ func entityPlausible(name string, glued bool, prev byte) bool {
 
 // lastOut returns the last byte written, or ' ' at the start.
 func (r *rebuilder) lastOut() byte {
+	if r.pendFrom < r.pendTo {
+		return r.d[r.pendTo-1]
+	}
 	if len(r.out) == 0 {
 		return ' '
 	}
@@ -820,6 +958,7 @@ const maxInlineSearch = 4096
 // started: the right-most occurrence at a word boundary, else the
 // right-most occurrence at all (with doubt).
 func (r *rebuilder) findInlineStart(name string) (outPos, inPos int, ok bool) {
+	r.flush()
 	floor := r.blockStart
 	if n := len(r.stack); n > 0 && r.stack[n-1].outPos > floor {
 		floor = r.stack[n-1].outPos
@@ -995,6 +1134,14 @@ func (r *rebuilder) insertStart(p, in int, name, tag string) {
 			r.stack[k].outPos += n
 		}
 	}
+	// The marks after p shift; the new tag is marked in its place.
+	at := len(r.marks)
+	for k := len(r.marks) - 1; k >= 0 && r.marks[k].from >= p; k-- {
+		r.marks[k].from += n
+		r.marks[k].to += n
+		at = k
+	}
+	r.marks = slices.Insert(r.marks, at, span{p, p + len(tag)})
 	// Split the segment holding p; later segments shift.
 	segs := r.segTmp[:0]
 	for _, s := range r.segs {
@@ -1021,6 +1168,7 @@ func (r *rebuilder) insertStart(p, in int, name, tag string) {
 // startTag rebuilds a start tag with attributes at d[ts:], name being the
 // tag name there. It returns the bytes consumed.
 func (r *rebuilder) startTag(ts int, name string, ti tagInfo) int {
+	r.flush()
 	d := r.d
 	k := ts + len(name)
 	b := append(r.tagBuf[:0], '<')
@@ -1058,6 +1206,7 @@ func (r *rebuilder) startTag(ts int, name string, ti tagInfo) int {
 		tag = string(b)
 	}
 	r.out = append(r.out, b...)
+	r.mark(len(r.out) - len(b))
 	r.tagEmitted(ts, k, tag, ti.block)
 	if ti.void {
 		r.evidence += 1.5

@@ -120,7 +120,7 @@ func (h *HTMLReader) edit(f *Field) []byte {
 		return nil
 	}
 	s := string(raw)
-	out, conf, changes, rewritten := h.rb.repair(s, h.opts.HTMLOptions)
+	_, conf, changes, rewritten := h.rb.repair(s, h.opts.HTMLOptions)
 	if len(changes) == 0 {
 		return nil
 	}
@@ -175,7 +175,7 @@ func (h *HTMLReader) edit(f *Field) []byte {
 			Path: h.pathString(f.Path), Before: sampleOf(s, first.Offset, len(first.Before)), After: first.After,
 			Message: string(m)})
 	}
-	h.esc = escapeXML(h.esc[:0], out)
+	h.esc = h.rb.appendEscaped(h.esc[:0]) // escapeXML(h.esc[:0], out), faster
 	return h.esc
 }
 

@@ -126,3 +126,29 @@ func TestHTMLReaderOversizeAndTruncated(t *testing.T) {
 		t.Errorf("truncated input: err = %v, want a truncation error", err)
 	}
 }
+
+// TestAppendEscapedIsEscapeXML checks the shortcut the stream takes: a
+// rebuilt field escaped through its marks equals escapeXML of the whole
+// field, on damaged fields (with inline starts put back, entities and
+// comments) and on pieces of them.
+func TestAppendEscapedIsEscapeXML(t *testing.T) {
+	var r rebuilder
+	n := 0
+	for _, h := range corpus(1500) {
+		d := DamageLibxml2(h)
+		for _, s := range []string{d, d[:len(d)/2], d[len(d)/3:], "!-- note --" + d} {
+			out, _, _, rewritten := r.repair(s, HTMLOptions{MinConfidence: 0.01})
+			if !rewritten {
+				continue
+			}
+			n++
+			want := escapeXML(nil, out)
+			if got := r.appendEscaped(nil); !bytes.Equal(got, want) {
+				t.Fatalf("field %q:\n got %q\nwant %q", s, got, want)
+			}
+		}
+	}
+	if n < 3000 {
+		t.Fatalf("only %d fields rebuilt", n)
+	}
+}

@@ -23,16 +23,8 @@ const lookahead = 2048
 // ends. tag is the element being rebuilt.
 func (r *rebuilder) valueEnd(kind valueKind, tag string, ti tagInfo, v int) int {
 	d := r.d
-	limit := len(d)
-	if limit > v+lookahead {
-		limit = v + lookahead
-	}
-	if k := strings.IndexByte(d[v:limit], '\n'); k >= 0 {
-		limit = v + k
-	}
-	if k := strings.IndexByte(d[v:limit], '\r'); k >= 0 {
-		limit = v + k
-	}
+	// The value stays on its line, within the look-ahead.
+	limit := min(len(d), v+lookahead, r.nl.next(d, v, '\n'), r.cr.next(d, v, '\r'))
 	// The next attribute of this tag (" name=") or the " /" of a void tag
 	// end the value for sure, unless an end tag comes first.
 	hard := -1
@@ -83,6 +75,25 @@ func (r *rebuilder) valueEnd(kind valueKind, tag string, ti tagInfo, v int) int 
 		e = v
 	}
 	return e
+}
+
+// byteCursor finds the next occurrence of a byte in a field, remembering
+// the last answer so that queries moving forward scan each byte once.
+type byteCursor struct {
+	from, at int // the first c at or after from is at d[at] (len(d): none); at < from: unknown
+}
+
+// next returns the index of the first c in d at or after i, or len(d).
+func (b *byteCursor) next(d string, i int, c byte) int {
+	if i < b.from || i > b.at {
+		b.from = i
+		if k := strings.IndexByte(d[min(i, len(d)):], c); k >= 0 {
+			b.at = i + k
+		} else {
+			b.at = len(d)
+		}
+	}
+	return b.at
 }
 
 // attrFollows reports whether another " name=" comes in d[p:limit] before
