@@ -280,6 +280,7 @@ func (p *groupsPart) end() error {
 	}
 	p.resolveLinks()
 	p.checkDefaultGrouping()
+	p.checkModuleGroupings()
 	p.uniqueNames()
 	if len(p.groups) == 0 && len(p.groupings) == 0 {
 		return nil
@@ -374,6 +375,26 @@ func (p *groupsPart) checkDefaultGrouping() {
 	if id := h.Int("DEFAULTGROUPINGID"); id > 0 && p.groupingByID[id] == nil {
 		p.finding(CodeValueChanged, report.Warning, "MOODLE_BACKUP/COURSE/HEADER/DEFAULTGROUPINGID", h.Line,
 			fmt.Sprintf("the course's default grouping %d is not in the backup: the restored course has no default grouping", id))
+	}
+}
+
+// checkModuleGroupings reports each activity restricted to a grouping the
+// backup does not hold (module.xml keeps the 1.x groupingid): restore maps
+// it to none, and turns "available for group members only" into "any
+// group".
+func (p *groupsPart) checkModuleGroupings() {
+	for _, s := range p.c.sections {
+		for _, cm := range s.cms {
+			id := cm.Node.Int("GROUPINGID")
+			if !cm.Converted || id <= 0 || p.groupingByID[id] != nil {
+				continue
+			}
+			msg := fmt.Sprintf("course module %d (%s%s) uses grouping %d, which is not in the backup: the restored activity uses no grouping", cm.ID, cm.ModType, quoted(cm.Title), id)
+			if cm.Node.Int("GROUPMEMBERSONLY") != 0 {
+				msg += ", and is restricted to members of any group instead of that grouping's"
+			}
+			p.c.finding(CodeValueChanged, report.Warning, cm.Node, msg)
+		}
 	}
 }
 

@@ -239,3 +239,34 @@ func TestGroupPictures(t *testing.T) {
 		}
 	}
 }
+
+// TestModuleGroupingMissing: an activity whose grouping is not in the
+// backup keeps its 1.x groupingid (restore maps it to none) with a finding
+// that says what the restored activity does instead; one whose grouping is
+// there gets none.
+func TestModuleGroupingMissing(t *testing.T) {
+	mod := func(cm, inst, grouping, only int) string {
+		return fmt.Sprintf(`<MOD><ID>%d</ID><TYPE>label</TYPE><INSTANCE>%d</INSTANCE><VISIBLE>1</VISIBLE><GROUPINGID>%d</GROUPINGID><GROUPMEMBERSONLY>%d</GROUPMEMBERSONLY></MOD>`, cm, inst, grouping, only)
+	}
+	xml := `<?xml version="1.0" encoding="UTF-8"?><MOODLE_BACKUP><COURSE><HEADER><ID>5</ID></HEADER><SECTIONS><SECTION><ID>1</ID><NUMBER>0</NUMBER><MODS>` +
+		mod(20, 3, 9, 1) + mod(21, 4, 2, 1) + `</MODS></SECTION></SECTIONS>` +
+		`<GROUPINGS><GROUPING><ID>2</ID><NAME>G</NAME></GROUPING></GROUPINGS>` +
+		`<MODULES><MOD><ID>3</ID><MODTYPE>label</MODTYPE><NAME>a</NAME><CONTENT>a</CONTENT></MOD><MOD><ID>4</ID><MODTYPE>label</MODTYPE><NAME>b</NAME><CONTENT>b</CONTENT></MOD></MODULES></COURSE></MOODLE_BACKUP>`
+	rep := report.New(0)
+	res, err := Convert(context.Background(), memBackup([]byte(xml)), rep, Options{Scratch: t.TempDir(), Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := leaf(t, string(readAll(t, res.Backup.Entry("activities/label_20/module.xml"))), "groupingid"); got != "9" {
+		t.Errorf("label_20 groupingid = %s, want the 1.x 9", got)
+	}
+	var hits []string
+	for _, f := range rep.Findings() {
+		if strings.Contains(f.Message, "which is not in the backup: the restored activity uses no grouping") {
+			hits = append(hits, f.Message)
+		}
+	}
+	if len(hits) != 1 || !strings.Contains(hits[0], "course module 20") || !strings.Contains(hits[0], "members of any group") {
+		t.Errorf("findings about missing groupings: %q", hits)
+	}
+}
