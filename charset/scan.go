@@ -30,6 +30,9 @@ type scanner struct {
 	last    [2]byte
 	val     []byte // text of the current leaf when it is a tracked one
 	wantVal bool
+	// holdText is set by the handler's open when the text of the element
+	// matters even when it is ASCII.
+	holdText bool
 
 	ordinal int64 // start tags seen
 	// buf is the buffer being fed; trk has advanced over buf[:mark].
@@ -149,7 +152,9 @@ func (s *scanner) feed(buf []byte) {
 		i += end
 		s.cur = i
 		s.inTag = false
-		s.handleTag(t)
+		if s.handleTag(t) && !s.wantVal && !s.holdText {
+			i += s.plainLeaf(buf[i:])
+		}
 	}
 	s.trk.Advance(buf[s.mark:])
 	s.buf, s.mark, s.cur = nil, 0, 0
@@ -228,9 +233,11 @@ func (s *scanner) termEnd(p []byte, term string) int {
 	return k + len(term)
 }
 
-func (s *scanner) handleTag(t []byte) {
+// handleTag handles a whole tag; it reports whether the tag opened an
+// element (a start tag, not an empty-element tag).
+func (s *scanner) handleTag(t []byte) bool {
 	if len(t) < 2 {
-		return
+		return false
 	}
 	switch t[1] {
 	case '/':
@@ -244,12 +251,12 @@ func (s *scanner) handleTag(t []byte) {
 	default:
 		name := tagName(t[1:])
 		if len(name) == 0 {
-			return
+			return false
 		}
 		empty := t[len(t)-1] == '>' && t[len(t)-2] == '/'
 		s.ordinal++
 		if empty {
-			return
+			return false
 		}
 		d := s.path.Depth()
 		s.path.Push(name)
@@ -268,8 +275,33 @@ func (s *scanner) handleTag(t []byte) {
 		}
 		s.wantVal = tracked(name)
 		s.val = s.val[:0]
+		s.holdText = false
 		s.h.open(s, name)
+		return true
 	}
+	return false
+}
+
+// plainLeaf passes over what follows a start tag, p, when it is ASCII text
+// and the end tag of the element just opened, and returns how many bytes
+// that was (0 when p is something else, left to the general path). Most
+// elements of moodle.xml are such leaves (ids, numbers, flags), and for
+// them handing the text over (neither handler does anything with ASCII
+// text, unless the element's value is tracked or holdText is set), ending
+// the field (none was started) and matching the end tag come down to
+// closing the element.
+func (s *scanner) plainLeaf(p []byte) int {
+	k := bytes.IndexByte(p, '<')
+	if k < 0 || k+2 >= len(p) || p[k+1] != '/' || firstNonASCII(p[:k]) >= 0 {
+		return 0
+	}
+	name := s.path.Top()
+	e := k + 2 + len(name)
+	if name == nil || e >= len(p) || p[e] != '>' || !bytes.Equal(p[k+2:e], name) {
+		return 0
+	}
+	s.pop()
+	return e + 1
 }
 
 // nameEnd marks the bytes that end a tag name.

@@ -1145,7 +1145,10 @@ func (t *Transcoder) endField() {
 	}
 }
 
-func (t *Transcoder) open(*scanner, []byte) {}
+func (t *Transcoder) open(s *scanner, name []byte) {
+	// A CONFIGDATA value is held whole, even when ASCII (see text).
+	s.holdText = string(name) == "CONFIGDATA"
+}
 
 func (t *Transcoder) leaf(s *scanner, name []byte, val []byte) {
 	if string(name) == "USERID" && s.userDepth == 0 {
