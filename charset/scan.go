@@ -2,6 +2,8 @@ package charset
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math/bits"
 
 	"github.com/moodlemig/moodlemig/repair"
 )
@@ -33,6 +35,9 @@ type scanner struct {
 	// holdText is set by the handler's open when the text of the element
 	// matters even when it is ASCII.
 	holdText bool
+	// noPos is set by a handler that will not call pos again: lines are
+	// then no longer counted.
+	noPos bool
 
 	ordinal int64 // start tags seen
 	// buf is the buffer being fed; trk has advanced over buf[:mark].
@@ -156,7 +161,9 @@ func (s *scanner) feed(buf []byte) {
 			i += s.plainLeaf(buf[i:])
 		}
 	}
-	s.trk.Advance(buf[s.mark:])
+	if !s.noPos {
+		s.trk.Advance(buf[s.mark:])
+	}
 	s.buf, s.mark, s.cur = nil, 0, 0
 }
 
@@ -291,8 +298,8 @@ func (s *scanner) handleTag(t []byte) bool {
 // the field (none was started) and matching the end tag come down to
 // closing the element.
 func (s *scanner) plainLeaf(p []byte) int {
-	k := bytes.IndexByte(p, '<')
-	if k < 0 || k+2 >= len(p) || p[k+1] != '/' || firstNonASCII(p[:k]) >= 0 {
+	k := asciiTo(p, '<')
+	if k < 0 || k+2 >= len(p) || p[k+1] != '/' {
 		return 0
 	}
 	name := s.path.Top()
@@ -302,6 +309,38 @@ func (s *scanner) plainLeaf(p []byte) int {
 	}
 	s.pop()
 	return e + 1
+}
+
+// asciiTo returns the index of the first c in p when every byte before it
+// is ASCII, else -1. It reads a word at a time: the values it is used for
+// are short, where a call of bytes.IndexByte costs more than the search.
+func asciiTo(p []byte, c byte) int {
+	const ones = 0x0101010101010101
+	pat := ones * uint64(c)
+	i := 0
+	for ; i+8 <= len(p); i += 8 {
+		w := binary.LittleEndian.Uint64(p[i:])
+		x := w ^ pat
+		// Flag the bytes equal to c (x zero there) and those not ASCII.
+		// Only bytes above a byte equal to c can be flagged wrongly, so
+		// the lowest flag is right.
+		if m := ((x-ones)&^x | w) & 0x8080808080808080; m != 0 {
+			j := i + bits.TrailingZeros64(m)>>3
+			if p[j] == c {
+				return j
+			}
+			return -1
+		}
+	}
+	for ; i < len(p); i++ {
+		if p[i] == c {
+			return i
+		}
+		if p[i] >= 0x80 {
+			return -1
+		}
+	}
+	return -1
 }
 
 // nameEnd marks the bytes that end a tag name.

@@ -299,6 +299,7 @@ func (p *prescan) endField() {
 	}
 	if p.ev.First == nil {
 		p.ev.First = &Sample{Line: p.line, Column: p.col, Path: p.s.path.String(), Text: shortSample(v)}
+		p.s.noPos = true // the one position the prescan needs
 	}
 }
 
