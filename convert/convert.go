@@ -282,7 +282,8 @@ func (c *conv) walk(tk Tokenizer) error {
 
 // courseContainers are the COURSE children whose records the part table
 // handles one by one.
-var courseContainers = map[string]bool{"BLOCKS": true, "SECTIONS": true, "MODULES": true, "SCALES": true}
+var courseContainers = map[string]bool{"BLOCKS": true, "SECTIONS": true, "MODULES": true, "SCALES": true,
+	"GROUPS": true, "GROUPINGS": true, "GROUPINGSGROUPS": true}
 
 // skipPart skips a COURSE part this version does not convert, counting its
 // records for the audit.

@@ -85,29 +85,11 @@ const (
 	pathGroupingGroup = "MOODLE_BACKUP/COURSE/GROUPINGSGROUPS/GROUPINGGROUP"
 )
 
-// readGroups reads COURSE/GROUPS: every GROUP in it.
-func (p *groupsPart) readGroups(n *Node) error {
-	for _, g := range n.All("GROUP") {
-		p.readGroup(g)
-	}
-	return nil
-}
-
-// readGroupings reads COURSE/GROUPINGS, in either shape.
-func (p *groupsPart) readGroupings(n *Node) error {
-	for _, g := range n.All("GROUPING") {
-		p.readGrouping(g)
-	}
-	return nil
-}
-
-// readGroupingsGroups reads COURSE/GROUPINGSGROUPS (1.9): which group is in
-// which grouping, one record each.
-func (p *groupsPart) readGroupingsGroups(n *Node) error {
-	for _, r := range n.All("GROUPINGGROUP") {
-		p.links = append(p.links, groupingLink{id: r.Int("ID"), grouping: r.Int("GROUPINGID"),
-			group: r.Int("GROUPID"), added: r.Int("TIMEADDED"), line: r.Line})
-	}
+// readGroupingGroup reads one COURSE/GROUPINGSGROUPS/GROUPINGGROUP (1.9):
+// a group in a grouping.
+func (p *groupsPart) readGroupingGroup(r *Node) error {
+	p.links = append(p.links, groupingLink{id: r.Int("ID"), grouping: r.Int("GROUPINGID"),
+		group: r.Int("GROUPID"), added: r.Int("TIMEADDED"), line: r.Line})
 	return nil
 }
 

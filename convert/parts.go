@@ -18,16 +18,16 @@ import (
 // Later versions add USERS/USER, QUESTION_CATEGORIES/QUESTION_CATEGORY,
 // GRADEBOOK, ... here.
 //
-// Groups are read a whole part at a time (GROUPS, GROUPINGS,
-// GROUPINGSGROUPS: tens of records; members are only counted) and written
-// at the end, under the key partEnd+"groups".
+// Groups, groupings and grouping members are read record by record (a
+// group's members are only counted) and groups.xml is written at the end,
+// under the key partEnd+"groups".
 func (c *conv) partTable() map[string]func(*Node) error {
 	groups := newGroupsPart(c)
 	return map[string]func(*Node) error{
-		"MOODLE_BACKUP/COURSE/GROUPS":          groups.readGroups,
-		"MOODLE_BACKUP/COURSE/GROUPINGS":       groups.readGroupings,
-		"MOODLE_BACKUP/COURSE/GROUPINGSGROUPS": groups.readGroupingsGroups,
-		partEnd + "groups":                     func(*Node) error { return groups.end() },
+		pathGroup:          func(n *Node) error { groups.readGroup(n); return nil },
+		pathGrouping:       func(n *Node) error { groups.readGrouping(n); return nil },
+		pathGroupingGroup:  groups.readGroupingGroup,
+		partEnd + "groups": func(*Node) error { return groups.end() },
 
 		"MOODLE_BACKUP/INFO":                    c.readInfo,
 		"MOODLE_BACKUP/ROLES":                   c.readRoles,
