@@ -82,7 +82,7 @@ func TestRestoreInMoodle(t *testing.T) {
 			if dst := os.Getenv("MOODLEMIG_KEEP"); dst != "" {
 				writeOut(t, res.Backup, filepath.Join(dst, name))
 			}
-			queries := groupQueries()
+			queries := append(groupQueries(), overridesQuery)
 			qdir := t.TempDir()
 			cmd := exec.Command("bash", append([]string{"-c", queryScript, "restore", script, out, qdir}, queries...)...)
 			var stdout, stderr bytes.Buffer
@@ -113,7 +113,9 @@ func TestRestoreInMoodle(t *testing.T) {
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("restored modules differ from the converted ones (-converted +restored):\n%s", diff)
 			}
-			checkRestoredGroups(t, res, qdir, queries)
+			last := len(queries) - 1
+			checkRestoredGroups(t, res, qdir, queries[:last])
+			checkRestoredOverrides(t, res, filepath.Join(qdir, fmt.Sprint(last)))
 		})
 	}
 }
@@ -261,5 +263,71 @@ func checkRestoredGroups(t *testing.T, res *Result, qdir string, queries []strin
 		if diff := cmp.Diff(want[i], got, cmpopts.EquateEmpty()); diff != "" {
 			t.Errorf("restored course differs from the converted groups (-converted +restored) for\n%s\n%s", q, diff)
 		}
+	}
+}
+
+// overridesQuery lists the permission overrides of the restored activities
+// (a fresh site has none).
+const overridesQuery = `SELECT m.name || ' ' || r.shortname || ' ' || rc.capability || ' ' || rc.permission
+  FROM mdl_role_capabilities rc JOIN mdl_role r ON r.id = rc.roleid
+  JOIN mdl_context x ON x.id = rc.contextid AND x.contextlevel = 70
+  JOIN mdl_course_modules cm ON cm.id = x.instanceid JOIN mdl_modules m ON m.id = cm.module`
+
+// checkRestoredOverrides compares the overrides Moodle holds after the
+// restore (the answer to overridesQuery in file) with the activities'
+// roles.xml files: every one must have been applied.
+func checkRestoredOverrides(t *testing.T, res *Result, file string) {
+	t.Helper()
+	type rolesXML struct {
+		Roles []struct {
+			ID        int64  `xml:"id,attr"`
+			Shortname string `xml:"shortname"`
+		} `xml:"role"`
+		Overrides []struct {
+			RoleID     int64  `xml:"roleid"`
+			Capability string `xml:"capability"`
+			Permission int    `xml:"permission"`
+		} `xml:"role_overrides>override"`
+	}
+	short := map[int64]string{}
+	var want []string
+	for _, pass := range []bool{true, false} {
+		for _, e := range res.Backup.Entries {
+			root := e.Name == "roles.xml"
+			act := strings.HasPrefix(e.Name, "activities/") && strings.HasSuffix(e.Name, "/roles.xml")
+			if (pass && !root) || (!pass && !act) {
+				continue
+			}
+			var v rolesXML
+			if err := xml.Unmarshal(readAll(t, e), &v); err != nil {
+				t.Fatalf("%s: %v", e.Name, err)
+			}
+			for _, r := range v.Roles {
+				short[r.ID] = r.Shortname
+			}
+			if root {
+				continue
+			}
+			mod := strings.TrimPrefix(e.Name, "activities/")
+			mod = mod[:strings.LastIndex(mod, "_")]
+			for _, o := range v.Overrides {
+				want = append(want, fmt.Sprintf("%s %s %s %d", mod, short[o.RoleID], o.Capability, o.Permission))
+			}
+		}
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if l != "" {
+			got = append(got, l)
+		}
+	}
+	sort.Strings(want)
+	sort.Strings(got)
+	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("restored permission overrides differ from the converted ones (-converted +restored):\n%s", diff)
 	}
 }
