@@ -32,9 +32,14 @@ type scanner struct {
 	last    [2]byte
 	val     []byte // text of the current leaf when it is a tracked one
 	wantVal bool
-	// holdText is set by the handler's open when the text of the element
-	// matters even when it is ASCII.
-	holdText bool
+	// holdDepth is the depth of the outermost open element whose text
+	// matters to the handler even when ASCII (see hold); 0: none.
+	holdDepth int
+	// busy is kept set by the handler while it holds text back (a field
+	// it decodes, a value): then every span and field end is handed over.
+	// When it is clear, ASCII text outside held elements and the end of a
+	// field that did not start change nothing, and are not handed over.
+	busy bool
 	// noPos is set by a handler that will not call pos again: lines are
 	// then no longer counted.
 	noPos bool
@@ -120,14 +125,18 @@ func (s *scanner) feed(buf []byte) {
 					s.wantVal = false
 				}
 				s.cur = i
-				s.h.text(span)
+				if s.busy || s.wantVal || s.holdDepth != 0 || firstNonASCII(span) >= 0 {
+					s.h.text(span)
+				}
 			}
 			if k < 0 {
 				break
 			}
 			i += k
 			s.cur = i
-			s.h.endField()
+			if s.busy {
+				s.h.endField()
+			}
 			p = buf[i:]
 			s.inTag = true
 			s.tag = s.tag[:0]
@@ -157,7 +166,7 @@ func (s *scanner) feed(buf []byte) {
 		i += end
 		s.cur = i
 		s.inTag = false
-		if s.handleTag(t) && !s.wantVal && !s.holdText {
+		if s.handleTag(t) && !s.wantVal && s.holdDepth == 0 {
 			i += s.plainLeaf(buf[i:])
 		}
 	}
@@ -282,7 +291,6 @@ func (s *scanner) handleTag(t []byte) bool {
 		}
 		s.wantVal = tracked(name)
 		s.val = s.val[:0]
-		s.holdText = false
 		s.h.open(s, name)
 		return true
 	}
@@ -294,7 +302,7 @@ func (s *scanner) handleTag(t []byte) bool {
 // that was (0 when p is something else, left to the general path). Most
 // elements of moodle.xml are such leaves (ids, numbers, flags), and for
 // them handing the text over (neither handler does anything with ASCII
-// text, unless the element's value is tracked or holdText is set), ending
+// text, unless the element's value is tracked or text is held), ending
 // the field (none was started) and matching the end tag come down to
 // closing the element.
 func (s *scanner) plainLeaf(p []byte) int {
@@ -385,9 +393,21 @@ func (s *scanner) pop() {
 		s.userDepth = 0
 	}
 	s.path.Pop()
+	if s.holdDepth > s.path.Depth() {
+		s.holdDepth = 0
+	}
 	if n := len(s.recUser); n > 0 {
 		s.recUser = s.recUser[:n-1]
 		s.recOrd = s.recOrd[:n-1]
+	}
+}
+
+// hold is called by a handler's open when the text of the element just
+// opened matters even when it is ASCII: until the element closes, every
+// span is handed over.
+func (s *scanner) hold() {
+	if s.holdDepth == 0 {
+		s.holdDepth = s.path.Depth()
 	}
 }
 

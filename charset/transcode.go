@@ -238,6 +238,7 @@ func (p *prescan) text(b []byte) {
 			return
 		}
 		p.f.active = true
+		p.s.busy = true
 		if p.ev.First == nil {
 			p.line, p.col, _ = p.s.pos(k)
 		}
@@ -268,6 +269,7 @@ func (p *prescan) endField() {
 	}
 	v := p.f.buf
 	p.f.buf, p.f.active = p.f.buf[:0], false
+	p.s.busy = false
 	for d := 1; d <= p.s.path.Depth(); d++ {
 		if p.s.recUser[d-1] == 0 {
 			for len(p.pend) <= d {
@@ -1076,6 +1078,11 @@ func (t *Transcoder) flush(i int) {
 func (t *Transcoder) holding() bool { return t.f.active || t.inLang || t.inCfg }
 
 func (t *Transcoder) text(b []byte) {
+	t.takeText(b)
+	t.s.busy = t.holding() || t.cfgOver
+}
+
+func (t *Transcoder) takeText(b []byte) {
 	if t.s.wantVal && string(t.s.path.Top()) == "LANG" {
 		if !t.inLang {
 			t.flush(t.s.cur)
@@ -1144,11 +1151,13 @@ func (t *Transcoder) endField() {
 	if held {
 		t.copyFrom = t.s.cur
 	}
+	t.s.busy = false
 }
 
 func (t *Transcoder) open(s *scanner, name []byte) {
-	// A CONFIGDATA value is held whole, even when ASCII (see text).
-	s.holdText = string(name) == "CONFIGDATA"
+	if string(name) == "CONFIGDATA" {
+		s.hold() // its value is held whole, even when ASCII (see text)
+	}
 }
 
 func (t *Transcoder) leaf(s *scanner, name []byte, val []byte) {
