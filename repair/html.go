@@ -125,8 +125,8 @@ func (r *rebuilder) reset(s string) {
 	r.slashes = r.slashes[:0]
 	r.slashesDone = false
 	r.endTags = r.endTags[:0]
-	r.endTagsDone = false
-	r.lastTag, r.blockStart = 0, 0
+	r.slashesSeen = 0
+	r.lastTag, r.blockStart, r.pastBoundary = 0, 0, false
 	r.evidence, r.doubt = 0, 0
 	r.href = ""
 	r.strong = 0
@@ -159,23 +159,26 @@ type seg struct{ out, in, n int }
 
 // rebuilder holds the state of one field's rebuild.
 type rebuilder struct {
-	d           string
-	out         []byte
-	changes     []Change
-	stack       []openEl
-	lastTag     int   // index in out just after the last rebuilt tag
-	blockStart  int   // index in out after the last block-level tag
-	segs        []seg // verbatim text since blockStart, for backward searches
-	evidence    float64
-	doubt       float64
-	trace       func(what string, at int, doubt float64) // tests: why doubt grew
-	ends        []endList                                // the last "/name" positions found so far, by name
-	slashes     []int                                    // positions of '/' in d, once slashesDone
-	slashesDone bool                                     //
-	endTags     []int                                    // where endTagIn may stop, once endTagsDone
-	endTagsDone bool                                     //
-	segTmp      []seg                                    // scratch for insertStart
-	tagBuf      []byte                                   // scratch for startTag
+	d          string
+	out        []byte
+	changes    []Change
+	stack      []openEl
+	lastTag    int // index in out just after the last rebuilt tag
+	blockStart int // index in out after the last block-level tag
+	// pastBoundary: something else than white space was written since
+	// blockStart (atBoundary is false until the next block tag).
+	pastBoundary bool
+	segs         []seg // verbatim text since blockStart, for backward searches
+	evidence     float64
+	doubt        float64
+	trace        func(what string, at int, doubt float64) // tests: why doubt grew
+	ends         []endList                                // the last "/name" positions found so far, by name
+	slashes      []int                                    // positions of '/' in d, once slashesDone
+	slashesDone  bool                                     //
+	endTags      []int                                    // where endTagIn may stop, in slashes[:slashesSeen]
+	slashesSeen  int                                      //
+	segTmp       []seg                                    // scratch for insertStart
+	tagBuf       []byte                                   // scratch for startTag
 	// firstOnly: only the first change's After is read (the streaming
 	// filter reports it); the others get no After, saving a string each.
 	firstOnly bool
@@ -248,7 +251,26 @@ func (r *rebuilder) run() {
 			for j < len(d) && isAlnum(d[j]) {
 				j++
 			}
-			if c != '#' && r.plainWord(i, j) {
+			// Most words are text: settle the usual case here (word
+			// would copy it as it is), without a call.
+			plain := c != '#'
+			if plain && j < len(d) {
+				if e := d[j]; e == ';' {
+					plain = false // an entity tail?
+				} else if e == ' ' && j+1 < len(d) {
+					at := r.eq.at
+					if j+1 < r.eq.from || j+1 > at {
+						at = r.eq.next(d, j+1, '=')
+					}
+					if d[j+1] == '/' || at-(j+1) <= maxAttrName {
+						plain = false // " /" or maybe attributes
+					}
+				}
+			}
+			if plain && (blockFirst[c] || j-i >= 4) {
+				plain = r.plainStart(i, j)
+			}
+			if plain {
 				if r.pendTo == i && r.pendFrom < i {
 					r.pendTo = j // the usual case of text, inline
 				} else {
@@ -299,30 +321,23 @@ var plainText = func() (t [256]bool) {
 	return t
 }()
 
-// plainWord reports, cheaply, that word(i, j) would copy the word d[i:j]
-// as text: no entity tail, attribute, " /", block element start or glued
-// list follows or starts there.
-func (r *rebuilder) plainWord(i, j int) bool {
+// plainStart reports, cheaply, that word(i, j) would find no block element
+// and no glued list starting in the word d[i:j], when no attribute and no
+// " /" follow it.
+func (r *rebuilder) plainStart(i, j int) bool {
 	d := r.d
-	if j < len(d) {
-		switch d[j] {
-		case ';':
-			return false
-		case ' ':
-			if j+1 < len(d) && (d[j+1] == '/' || r.attrAt(j+1) != "") {
-				return false
-			}
-		}
-	}
 	// As word: without a tag-name suffix before attributes, a block
 	// element may start only at a line start (or at the boundary), after
 	// a tag, or glued when its first child follows.
-	if c := d[i]; blockFirst[c] && (r.lastOut() == '>' || i > 0 && strings.IndexByte("\n.!?:", d[i-1]) >= 0 ||
+	if c := d[i]; blockFirst[c] && (r.lastOut() == '>' || i > 0 && lineEnd[d[i-1]] ||
 		r.atBoundary() || childFirst[c] && childGlued(d, i, j)) {
 		return false
 	}
-	return !hasListPair(d[i:j])
+	return j-i < 4 || !hasListPair(d[i:j])
 }
+
+// lineEnd marks the bytes after which word sees a line start.
+var lineEnd = [256]bool{'\n': true, '.': true, '!': true, '?': true, ':': true}
 
 // childGlued reports whether the word d[i:j] starts with the name of a
 // block element (as word matches it) whose first child follows at once
@@ -419,7 +434,7 @@ func (r *rebuilder) emitTag(i, j int, tag string, block bool) {
 func (r *rebuilder) tagEmitted(i, j int, tag string, block bool) {
 	r.lastTag = len(r.out)
 	if block {
-		r.blockStart = len(r.out)
+		r.blockStart, r.pastBoundary = len(r.out), false
 		r.segs = r.segs[:0]
 	}
 	r.changes = append(r.changes, Change{Offset: i, Kind: ChangeTag, Before: r.d[i:j], After: tag})
@@ -435,13 +450,18 @@ func (r *rebuilder) afterNeeded() bool {
 // atBoundary reports whether a block element may start here: at the start
 // of the field or after a rebuilt block tag and white space.
 func (r *rebuilder) atBoundary() bool {
+	if r.pastBoundary {
+		return false
+	}
 	for _, c := range r.out[r.blockStart:] {
 		if c != ' ' && c != '\n' && c != '\t' && c != '\r' {
+			r.pastBoundary = true
 			return false
 		}
 	}
 	for _, c := range []byte(r.d[r.pendFrom:r.pendTo]) {
 		if c != ' ' && c != '\n' && c != '\t' && c != '\r' {
+			r.pastBoundary = true
 			return false
 		}
 	}
@@ -622,7 +642,7 @@ func (r *rebuilder) word(i, j int) int {
 	// next tag follows at once: "text.pimg src=", "text:tabletbody".
 	if blockFirst[w[0]] {
 		boundary := r.atBoundary()
-		lineStart := boundary || i > 0 && strings.IndexByte("\n.!?:", d[i-1]) >= 0
+		lineStart := boundary || i > 0 && lineEnd[d[i-1]]
 		glued := !boundary && !isAlnum(r.lastOut())
 		afterTag := r.lastOut() == '>'
 		// Inside a line and not right after a tag, only a block element

@@ -151,31 +151,43 @@ func attrFits(tag, attr string) bool {
 // endTagIn returns the index of the first "/name" of a known element in
 // d[v:limit] that is followed by a non-alphanumeric byte, or limit.
 func (r *rebuilder) endTagIn(v, limit int) int {
-	ps := r.endTagList()
-	k, _ := slices.BinarySearch(ps, v)
-	for ; k < len(ps) && ps[k] < limit; k++ {
-		// The limit cuts off no tag name, nor the block tag after it,
-		// so the check done without one holds.
-		if p := ps[k]; p+1+2*maxTagName <= limit || r.endTagAt(p, limit) {
-			return p
-		}
-	}
-	return limit
-}
-
-// endTagList returns, once per field, the positions of the '/' where
-// endTagIn may stop when no limit cuts the text short. A limit only takes
-// candidates away, so endTagIn looks at these alone.
-func (r *rebuilder) endTagList() []int {
-	if !r.endTagsDone {
-		for _, p := range r.slashList() {
-			if r.endTagAt(p, len(r.d)) {
-				r.endTags = append(r.endTags, p)
+	k, _ := slices.BinarySearch(r.endTags, v)
+	for {
+		for ; k < len(r.endTags); k++ {
+			p := r.endTags[k]
+			if p < v {
+				continue // found by moreEndTags on its way to v
+			}
+			if p >= limit {
+				return limit
+			}
+			// The limit cuts off no tag name, nor the block tag after
+			// it, so the check done without one holds.
+			if p+1+2*maxTagName <= limit || r.endTagAt(p, limit) {
+				return p
 			}
 		}
-		r.endTagsDone = true
+		if !r.moreEndTags(limit) {
+			return limit
+		}
 	}
-	return r.endTags
+}
+
+// moreEndTags extends endTags, the positions of the '/' where endTagIn may
+// stop when no limit cuts the text short (a limit only takes candidates
+// away, so endTagIn looks at these alone), by the next one before limit.
+// The slashes are looked at once per field, and only as far as asked.
+func (r *rebuilder) moreEndTags(limit int) bool {
+	sl := r.slashList()
+	for r.slashesSeen < len(sl) && sl[r.slashesSeen] < limit {
+		p := sl[r.slashesSeen]
+		r.slashesSeen++
+		if r.endTagAt(p, len(r.d)) {
+			r.endTags = append(r.endTags, p)
+			return true
+		}
+	}
+	return false
 }
 
 // endTagAt reports whether the '/' at d[p] starts the end tag of a known
