@@ -30,6 +30,10 @@ type Output struct {
 	// directories, and their declared sizes.
 	Files     int
 	FileBytes int64
+	// JPEGFiles counts the JPEG records among them: Moodle 4.4+ re-encodes
+	// every JPEG it stores to strip EXIF data, so their restored bytes
+	// differ from the backup's.
+	JPEGFiles int
 	// Discussions and Posts are the forum discussions and posts written;
 	// SingleForums counts "single" forums without a discussion (Moodle's
 	// restore creates that discussion from the intro).
@@ -67,6 +71,7 @@ type fileRecord struct {
 	FilePath    string `xml:"filepath"`
 	FileName    string `xml:"filename"`
 	FileSize    string `xml:"filesize"`
+	MimeType    string `xml:"mimetype"`
 }
 
 type mbInfo struct {
@@ -186,6 +191,9 @@ func Inspect(ctx context.Context, path string) (*Output, error) {
 		o.Files++
 		size, _ := strconv.ParseInt(strings.TrimSpace(f.FileSize), 10, 64)
 		o.FileBytes += size
+		if strings.TrimSpace(f.MimeType) == "image/jpeg" {
+			o.JPEGFiles++
+		}
 		where := fmt.Sprintf("files.xml file id %s (%s/%s %s%s)", f.ID, f.Component, f.FileArea, f.FilePath, f.FileName)
 		if !hashRE.MatchString(f.ContentHash) {
 			problem("%s: contenthash %q is not 40 lowercase hex digits (restore skips the record)", where, f.ContentHash)

@@ -218,3 +218,37 @@ func TestCompareRecords(t *testing.T) {
 		}
 	}
 }
+
+// TestCompareJPEGBytes: Moodle 4.4+ re-encodes JPEGs to strip EXIF data,
+// so with JPEGs in the output a bytes difference is not a loss (the record
+// count still is); without them it is.
+func TestCompareJPEGBytes(t *testing.T) {
+	c := convertGolden(t, "course-basic")
+	out, err := Inspect(context.Background(), c.MBZ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.JPEGFiles != 0 {
+		t.Fatalf("course-basic has %d JPEG records; the test needs none", out.JPEGFiles)
+	}
+	g := convertGolden(t, "course-groups")
+	if gout, err := Inspect(context.Background(), g.MBZ); err != nil || gout.JPEGFiles < 2 {
+		t.Fatalf("course-groups (two JPEG group pictures): JPEGFiles = %v, %v", gout, err)
+	}
+	for _, tc := range []struct {
+		jpegs int
+		want  int
+	}{{0, 1}, {1, 0}} {
+		o := *out
+		o.JPEGFiles = tc.jpegs
+		r := faithful(&o)
+		r.Counts.FilesBytes -= 100
+		if d := Compare(c.Run.Audit, &o, r); len(d) != tc.want {
+			t.Errorf("%d JPEGs, 100 bytes fewer restored: %v, want %d diff(s)", tc.jpegs, d, tc.want)
+		}
+		r.Counts.Files--
+		if d := Compare(c.Run.Audit, &o, r); len(d) != tc.want+1 {
+			t.Errorf("%d JPEGs, a file fewer: %v, want %d diff(s)", tc.jpegs, d, tc.want+1)
+		}
+	}
+}
