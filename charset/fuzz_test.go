@@ -8,11 +8,15 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/google/go-cmp/cmp"
 	"golang.org/x/text/transform"
+
+	"github.com/moodlemig/moodlemig/report"
 )
 
 // FuzzTranscode checks, on any input and any from option: no panic; the
-// output is valid UTF-8; the result does not depend on how the input is
+// output is valid UTF-8; the scanner's shortcuts change neither evidence,
+// output nor findings; the result does not depend on how the input is
 // chunked; and transcoding twice gives the same as once.
 func FuzzTranscode(f *testing.F) {
 	files, _ := filepath.Glob("testdata/transcode/*.xml")
@@ -38,6 +42,8 @@ func FuzzTranscode(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		rep := report.New(0)
+		opts.Report = rep
 		tr, err := NewTranscoder(ev, opts)
 		if err != nil {
 			return // refused, with a reason
@@ -45,6 +51,21 @@ func FuzzTranscode(f *testing.F) {
 		out, _, err := transform.Bytes(tr, in)
 		if err != nil {
 			t.Fatalf("transform: %v", err)
+		}
+		// The scanner's shortcuts change nothing: the general path gives
+		// the same output and findings.
+		gev, err := prescanWith(bytes.NewReader(in), true)
+		if err != nil || !cmp.Equal(gev, ev, cmp.AllowUnexported(Evidence{})) {
+			t.Fatalf("shortcuts changed the evidence: %v\n%s", err, cmp.Diff(ev, gev, cmp.AllowUnexported(Evidence{})))
+		}
+		grep := report.New(0)
+		gopts := opts
+		gopts.Report = grep
+		gtr, _ := NewTranscoder(gev, gopts)
+		gtr.s.general = true
+		gout, _, gerr := transform.Bytes(gtr, in)
+		if gerr != nil || !bytes.Equal(gout, out) || !cmp.Equal(grep.Findings(), rep.Findings()) || !cmp.Equal(grep.Counts(), rep.Counts()) {
+			t.Fatalf("shortcuts changed the result: %v\n%q\n%q\n%s", gerr, out, gout, cmp.Diff(rep.Findings(), grep.Findings()))
 		}
 		if !utf8.Valid(out) {
 			t.Fatalf("output not UTF-8: %q -> %q", in, out)

@@ -40,6 +40,9 @@ type scanner struct {
 	// When it is clear, ASCII text outside held elements and the end of a
 	// field that did not start change nothing, and are not handed over.
 	busy bool
+	// general turns the shortcuts (plainLeaf, spans not handed over) off,
+	// for tests that check they change nothing.
+	general bool
 	// noPos is set by a handler that will not call pos again: lines are
 	// then no longer counted.
 	noPos bool
@@ -125,7 +128,7 @@ func (s *scanner) feed(buf []byte) {
 					s.wantVal = false
 				}
 				s.cur = i
-				if s.busy || s.wantVal || s.holdDepth != 0 || firstNonASCII(span) >= 0 {
+				if s.busy || s.general || s.wantVal || s.holdDepth != 0 || firstNonASCII(span) >= 0 {
 					s.h.text(span)
 				}
 			}
@@ -134,7 +137,7 @@ func (s *scanner) feed(buf []byte) {
 			}
 			i += k
 			s.cur = i
-			if s.busy {
+			if s.busy || s.general {
 				s.h.endField()
 			}
 			p = buf[i:]
@@ -166,7 +169,7 @@ func (s *scanner) feed(buf []byte) {
 		i += end
 		s.cur = i
 		s.inTag = false
-		if s.handleTag(t) && !s.wantVal && s.holdDepth == 0 {
+		if s.handleTag(t) && !s.wantVal && s.holdDepth == 0 && !s.general {
 			i += s.plainLeaf(buf[i:])
 		}
 	}

@@ -174,9 +174,14 @@ type prescan struct {
 // Prescan reads moodle.xml once and gathers the evidence a Transcoder
 // decides from. Memory stays bounded (one field of at most 1 MiB, one entry
 // per user).
-func Prescan(r io.Reader) (*Evidence, error) {
+func Prescan(r io.Reader) (*Evidence, error) { return prescanWith(r, false) }
+
+// prescanWith is Prescan, with the scanner's shortcuts off when general
+// (for tests).
+func prescanWith(r io.Reader, general bool) (*Evidence, error) {
 	p := &prescan{ev: &Evidence{late: map[int64]int64{}}}
 	p.s = newScanner(p)
+	p.s.general = general
 	buf := make([]byte, 64<<10)
 	first := true
 	for {
@@ -919,8 +924,10 @@ type ownerKey struct {
 
 // Reset implements transform.Transformer; the Evidence is kept.
 func (t *Transcoder) Reset() {
+	general := t.s.general
 	t.s = newScanner(t)
 	t.s.late = t.late
+	t.s.general = general
 	t.f = fieldBuf{}
 	t.out, t.outPos, t.valid, t.first, t.undec, t.undec1, t.err = t.out[:0], 0, 0, true, 0, "", nil
 	t.decoded = t.decoded[:0]
