@@ -233,6 +233,7 @@ func isHex(c byte) bool   { return isDigit(c) || c|0x20 >= 'a' && c|0x20 <= 'f' 
 func (r *rebuilder) run() {
 	d := r.d
 	i := 0
+	nextEq := -1 // the first '=' at or after the last position asked
 	for i < len(d) {
 		c := d[i]
 		switch {
@@ -258,17 +259,27 @@ func (r *rebuilder) run() {
 				if e := d[j]; e == ';' {
 					plain = false // an entity tail?
 				} else if e == ' ' && j+1 < len(d) {
-					at := r.eq.at
-					if j+1 < r.eq.from || j+1 > at {
-						at = r.eq.next(d, j+1, '=')
+					if j+1 > nextEq {
+						if k := strings.IndexByte(d[j+1:], '='); k >= 0 {
+							nextEq = j + 1 + k
+						} else {
+							nextEq = math.MaxInt - maxAttrName
+						}
 					}
-					if d[j+1] == '/' || at-(j+1) <= maxAttrName {
+					if d[j+1] == '/' || nextEq-(j+1) <= maxAttrName {
 						plain = false // " /" or maybe attributes
 					}
 				}
 			}
-			if plain && (blockFirst[c] || j-i >= 4) {
+			// Inside running text (pending up to here, past the block
+			// boundary, not after a line end) a word that cannot start
+			// a list or table is text unless it glues a list on.
+			switch {
+			case !plain:
+			case blockFirst[c] && !(r.pendTo == i && r.pendFrom < i && plainAfter[d[i-1]] && r.pastBoundary && !childFirst[c]):
 				plain = r.plainStart(i, j)
+			case j-i >= 4 && hasListPair(d[i:j]):
+				plain = false
 			}
 			if plain {
 				if r.pendTo == i && r.pendFrom < i {
@@ -338,6 +349,15 @@ func (r *rebuilder) plainStart(i, j int) bool {
 
 // lineEnd marks the bytes after which word sees a line start.
 var lineEnd = [256]bool{'\n': true, '.': true, '!': true, '?': true, ':': true}
+
+// plainAfter marks the bytes after which a word is inside running text:
+// not a line end, not a tag's '>'.
+var plainAfter = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = !lineEnd[c] && c != '>'
+	}
+	return t
+}()
 
 // childGlued reports whether the word d[i:j] starts with the name of a
 // block element (as word matches it) whose first child follows at once
