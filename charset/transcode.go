@@ -560,6 +560,8 @@ type Transcoder struct {
 	// valid UTF-8 by construction, so sanitize need not check them again.
 	decoded [][2]int
 	owners  map[ownerKey]*owner
+	lastKey ownerKey // the owner found last, and its key
+	last    *owner
 	late    []lateUser // ev.late sorted by ordinal
 	// teacher is the main teacher's language; userLang maps user ids to
 	// their language.
@@ -871,7 +873,11 @@ func (t *Transcoder) owner(course bool) *owner {
 		uid = 0
 	}
 	key := ownerKey{lang, why, uid}
+	if t.last != nil && t.lastKey == key {
+		return t.last // field after field has the same owner
+	}
 	if o := t.owners[key]; o != nil {
+		t.lastKey, t.last = key, o
 		return o
 	}
 	o := &owner{lang: lang, why: why, uid: uid, lifted: t.pre16}
@@ -907,6 +913,7 @@ func (t *Transcoder) owner(course bool) *owner {
 	o.dec, o.rawDec = t.decoder(o.cs), t.decoder(o.rawCS)
 	o.fastLifted = o.lifted && o.cs != nil && o.cs.Name != "iso-8859-1" && o.cs.Name != "tis-620" && (o.cs.table != nil || o.cs.MultiByte())
 	t.owners[key] = o
+	t.lastKey, t.last = key, o
 	return o
 }
 
