@@ -17,11 +17,12 @@ import (
 //     whether the charset leaves the byte undefined, packed in a uint32 so
 //     that one 4-byte store writes any character;
 //   - multi-byte charsets: for each unit x/text decodes on its own (a high
-//     byte that is a character by itself, or a lead and trail pair), the
-//     UTF-8 it gives, packed in a uint64. The tables are taken from x/text
-//     itself, so a text made of such units decodes exactly as x/text decodes
-//     it; anything else (three- and four-byte sequences, invalid bytes) is
-//     handed to x/text.
+//     byte that is a character by itself, or a lead and trail pair) to one
+//     to three bytes of UTF-8, those bytes, packed in a uint32 (the tables
+//     stay small enough for the CPU's first cache). The tables are taken
+//     from x/text itself, so a text made of such units decodes exactly as
+//     x/text decodes it; anything else (three- and four-byte sequences,
+//     invalid bytes, the rare pairs that give more) is handed to x/text.
 
 // packedByte is the entry of a single-byte table: bits 0–1 the length of
 // the UTF-8 (1–3), bit 2 set when the byte is undefined, bits 8–31 the
@@ -39,10 +40,10 @@ func packByte(utf []byte, bad bool) packedByte {
 }
 
 // mbTable is the table of a multi-byte charset. An entry's low byte is the
-// length of its UTF-8 (0: not in the table), the next seven bytes the UTF-8.
+// length of its UTF-8 (0: not in the table), the next three bytes the UTF-8.
 type mbTable struct {
-	single [128]uint64      // high bytes (0x80–0xFF) that decode alone
-	pair   [128][256]uint64 // lead 0x80–0xFF, trail 0x00–0xFF
+	single [128]uint32      // high bytes (0x80–0xFF) that decode alone
+	pair   [128][256]uint32 // lead 0x80–0xFF, trail 0x00–0xFF
 }
 
 // buildMB asks x/text how enc decodes every unit of one or two bytes. An
@@ -54,23 +55,23 @@ type mbTable struct {
 func buildMB(enc encoding.Encoding) *mbTable {
 	d := enc.NewDecoder()
 	var out [32]byte
-	unit := func(src ...byte) (uint64, bool) {
+	unit := func(src ...byte) (uint32, bool) {
 		d.Reset()
 		nDst, nSrc, err := d.Transform(out[:], src, false)
-		if err != nil || nSrc != len(src) || nDst == 0 || nDst > 7 {
+		if err != nil || nSrc != len(src) || nDst == 0 || nDst > 3 {
 			return 0, false
 		}
 		u := out[:nDst]
 		if bytes.Contains(u, []byte("\uFFFD")) || !utf8.Valid(u) {
 			return 0, false
 		}
-		var e [8]byte
+		var e [4]byte
 		e[0] = byte(nDst)
 		copy(e[1:], u)
-		return binary.LittleEndian.Uint64(e[:]), true
+		return binary.LittleEndian.Uint32(e[:]), true
 	}
 	for b := 0; b < 0x80; b++ {
-		if e, ok := unit(byte(b)); !ok || e != uint64(b)<<8|1 {
+		if e, ok := unit(byte(b)); !ok || e != uint32(b)<<8|1 {
 			return nil
 		}
 	}
@@ -131,7 +132,7 @@ func (t *mbTable) decode(dst, src []byte) ([]byte, int) {
 				break
 			}
 		}
-		binary.LittleEndian.PutUint64(buf[n:], e>>8)
+		binary.LittleEndian.PutUint32(buf[n:], e>>8)
 		n, i = n+int(e&0xFF), i+k
 	}
 	return buf[:n], i
@@ -187,7 +188,7 @@ func (t *mbTable) decodeLifted(dst, v []byte) (out []byte, k, pairs int) {
 				break
 			}
 		}
-		binary.LittleEndian.PutUint64(buf[n:], e>>8)
+		binary.LittleEndian.PutUint32(buf[n:], e>>8)
 		n, i, pairs = n+int(e&0xFF), i+k, pairs+p
 	}
 	return buf[:n], i, pairs
