@@ -83,7 +83,16 @@ func RepairHTMLField(s string, opts HTMLOptions) (string, Confidence, []Change) 
 // and the changes belong to r and are valid until its next repair; when
 // rewritten is false the field is to be kept as it is.
 func (r *rebuilder) repair(s string, opts HTMLOptions) (out []byte, conf Confidence, changes []Change, rewritten bool) {
-	if s == "" || !DamagedLibxml2(s) || !mayHoldDamage(s) {
+	if !DamagedLibxml2(s) {
+		return nil, 0, nil, false
+	}
+	return r.rebuild(s, opts)
+}
+
+// rebuild is repair of a field s known to hold none of '<', '>', '"' and
+// '&' (DamagedLibxml2(s) is true).
+func (r *rebuilder) rebuild(s string, opts HTMLOptions) (out []byte, conf Confidence, changes []Change, rewritten bool) {
+	if s == "" || !mayHoldDamage(s) {
 		return nil, 0, nil, false
 	}
 	r.reset(s)
@@ -133,6 +142,7 @@ func (r *rebuilder) reset(s string) {
 	r.eq, r.nl, r.cr = byteCursor{0, -1}, byteCursor{0, -1}, byteCursor{0, -1}
 	r.pendFrom, r.pendTo = 0, 0
 	r.marks = r.marks[:0]
+	r.attrPos, r.attrName = -1, ""
 }
 
 // mayHoldDamage is a fast pre-check: damaged fields contain a '/', a ';' or
@@ -187,6 +197,10 @@ type rebuilder struct {
 	// The next '=' (so that attrAt rejects most words without a look),
 	// '\n' and '\r' (where attribute values stop).
 	eq, nl, cr byteCursor
+	// The last attribute looked up: at d[attrPos] (-1: none).
+	attrPos  int
+	attrName string
+	attrKind valueKind
 	// d[pendFrom:pendTo] is verbatim text not yet copied to out (see
 	// text); whatever reads or writes out flushes it first.
 	pendFrom, pendTo int
@@ -196,12 +210,15 @@ type rebuilder struct {
 	marks []span
 }
 
-// span is out[from:to].
-type span struct{ from, to int }
+// span is out[from:to], and esc its XML-escaped form if known.
+type span struct {
+	from, to int
+	esc      string
+}
 
 // mark records that out[from:] was just written by the rebuild.
 func (r *rebuilder) mark(from int) {
-	r.marks = append(r.marks, span{from, len(r.out)})
+	r.marks = append(r.marks, span{from, len(r.out), ""})
 }
 
 // appendEscaped appends out, XML-escaped as escapeXML does, to dst.
@@ -209,7 +226,11 @@ func (r *rebuilder) appendEscaped(dst []byte) []byte {
 	prev := 0
 	for _, m := range r.marks {
 		dst = append(dst, r.out[prev:m.from]...)
-		dst = escapeXML(dst, r.out[m.from:m.to])
+		if m.esc != "" {
+			dst = append(dst, m.esc...)
+		} else {
+			dst = escapeXML(dst, r.out[m.from:m.to])
+		}
 		prev = m.to
 	}
 	return append(dst, r.out[prev:]...)
@@ -276,7 +297,7 @@ func (r *rebuilder) run() {
 			// a list or table is text unless it glues a list on.
 			switch {
 			case !plain:
-			case blockFirst[c] && !(r.pendTo == i && r.pendFrom < i && plainAfter[d[i-1]] && r.pastBoundary && !childFirst[c]):
+			case blockFirst[c] && !(r.pendTo == i && r.pendFrom < i && plainAfter[d[i-1]] && r.pastBoundary && !parentPrefix(d[i:j])):
 				plain = r.plainStart(i, j)
 			case j-i >= 4 && hasListPair(d[i:j]):
 				plain = false
@@ -379,6 +400,24 @@ func childGlued(d string, i, j int) bool {
 	return false
 }
 
+// parentPrefix reports whether w starts with the name of an element
+// childStarts knows a first child of (as word matches names: in lower or
+// in upper case), the words childGlued may accept.
+func parentPrefix(w string) bool {
+	if len(w) < 2 {
+		return false
+	}
+	switch w[:2] {
+	case "ul", "ol", "tr", "UL", "OL", "TR":
+		return true
+	case "ta", "tb", "th":
+		return len(w) >= 5 && (w[:5] == "table" || w[:5] == "tbody" || w[:5] == "thead")
+	case "TA", "TB", "TH":
+		return len(w) >= 5 && (w[:5] == "TABLE" || w[:5] == "TBODY" || w[:5] == "THEAD")
+	}
+	return false
+}
+
 // childParent marks (by index in tagNamesByLen) the elements childStarts
 // knows a first child of.
 var childParent = func() []bool {
@@ -444,9 +483,15 @@ func (r *rebuilder) copyText(i, j int) {
 
 // emitTag appends a rebuilt tag made from d[i:j].
 func (r *rebuilder) emitTag(i, j int, tag string, block bool) {
+	r.emitTagEsc(i, j, tag, "", block)
+}
+
+// emitTagEsc is emitTag of a tag whose XML-escaped form is esc ("": not
+// known).
+func (r *rebuilder) emitTagEsc(i, j int, tag, esc string, block bool) {
 	r.flush()
 	r.out = append(r.out, tag...)
-	r.mark(len(r.out) - len(tag))
+	r.marks = append(r.marks, span{len(r.out) - len(tag), len(r.out), esc})
 	r.tagEmitted(i, j, tag, block)
 }
 
@@ -597,18 +642,22 @@ var maxAttrName = len(attrNamesByLen[0])
 // name's length is rejected without a look at its bytes: ordinary words
 // are followed by one only where attributes are.
 func (r *rebuilder) attrAt(i int) string {
-	if r.eq.next(r.d, i, '=')-i > maxAttrName {
-		return ""
-	}
-	return attrAt(r.d, i)
+	an, _ := r.attrKindAt(i)
+	return an
 }
 
 // attrKindAt is r.attrAt with the kind of the attribute's value.
 func (r *rebuilder) attrKindAt(i int) (string, valueKind) {
-	if r.attrAt(i) == "" {
+	if r.eq.next(r.d, i, '=')-i > maxAttrName {
 		return "", 0
 	}
-	return attrKindAt(r.d, i)
+	// The same place is asked for again (word, then startTag; valueEnd,
+	// then startTag): remember the last answer.
+	if i != r.attrPos {
+		r.attrPos = i
+		r.attrName, r.attrKind = attrKindAt(r.d, i)
+	}
+	return r.attrName, r.attrKind
 }
 
 // attrAt returns the attribute name followed by '=' at d[i:], or "".
@@ -756,7 +805,7 @@ func (r *rebuilder) word(i, j int) int {
 
 // openBlock rebuilds the start tag of block element name at d[i].
 func (r *rebuilder) openBlock(i int, name string) {
-	r.emitTag(i, i+len(name), openTags[name], true)
+	r.emitTagEsc(i, i+len(name), openTags[name], escOpenTags[name], true)
 	r.stack = append(r.stack, openEl{name: name, block: true, outPos: r.lastTag - len(name) - 2})
 	r.evidence++
 }
@@ -963,7 +1012,7 @@ func (r *rebuilder) endTag(i int) int {
 				r.addDoubt(0.5, "closed implicitly "+e.name, i)
 			}
 			r.stack = r.stack[:k]
-			r.emitTag(i, after, ti.close, ti.block)
+			r.emitTagEsc(i, after, ti.close, ti.escClose, ti.block)
 			r.evidence++
 			took = after - i
 			return true
@@ -979,8 +1028,8 @@ func (r *rebuilder) endTag(i int) int {
 			return false // a, font and span come with attributes
 		}
 		if p, in, ok := r.findInlineStart(name); ok {
-			r.insertStart(p, in, name, ti.open)
-			r.emitTag(i, after, ti.close, false)
+			r.insertStart(p, in, name, ti.open, ti.escOpen)
+			r.emitTagEsc(i, after, ti.close, ti.escClose, false)
 			r.evidence += 2
 			took = after - i
 			return true
@@ -1161,7 +1210,7 @@ func boundaryByte(c byte) bool {
 
 // insertStart turns the text name at out[p:] (input offset in) into the
 // start tag tag (<name>).
-func (r *rebuilder) insertStart(p, in int, name, tag string) {
+func (r *rebuilder) insertStart(p, in int, name, tag, esc string) {
 	n := len(tag) - len(name)
 	r.out = append(r.out, make([]byte, n)...)
 	copy(r.out[p+len(tag):], r.out[p+len(name):len(r.out)-n])
@@ -1181,7 +1230,7 @@ func (r *rebuilder) insertStart(p, in int, name, tag string) {
 		r.marks[k].to += n
 		at = k
 	}
-	r.marks = slices.Insert(r.marks, at, span{p, p + len(tag)})
+	r.marks = slices.Insert(r.marks, at, span{p, p + len(tag), esc})
 	// Split the segment holding p; later segments shift.
 	segs := r.segTmp[:0]
 	for _, s := range r.segs {

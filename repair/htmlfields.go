@@ -120,7 +120,9 @@ func (h *HTMLReader) edit(f *Field) []byte {
 		return nil
 	}
 	s := string(raw)
-	_, conf, changes, rewritten := h.rb.repair(s, h.opts.HTMLOptions)
+	// Nor can it hold a '<' (the field ends there), so DamagedLibxml2(s)
+	// holds: rebuild skips that check.
+	_, conf, changes, rewritten := h.rb.rebuild(s, h.opts.HTMLOptions)
 	if len(changes) == 0 {
 		return nil
 	}

@@ -12,8 +12,10 @@ type tagInfo struct {
 	void  bool // no end tag: br, hr, img
 	block bool // starts at a block boundary (after another block tag or at the start)
 	// "<name>" and "</name>", in the case the name is written in (set in
-	// tagInfos and tagInfosUpper, so rebuilding them does not allocate).
-	open, close string
+	// tagInfos and tagInfosUpper, so rebuilding them does not allocate),
+	// and the same XML-escaped ("&lt;name&gt;").
+	open, close       string
+	escOpen, escClose string
 }
 
 var htmlTags = map[string]tagInfo{
@@ -41,16 +43,16 @@ var (
 // maxTagName is the length of the longest tag name.
 var maxTagName = len(tagNamesByLen[0])
 
-// openTags and closeTags hold "<name>" and "</name>" of every tag name in
-// lower and upper case, so rebuilding them does not allocate.
-var openTags, closeTags = func() (o, c map[string]string) {
-	o, c = map[string]string{}, map[string]string{}
+// openTags and escOpenTags hold "<name>" and "&lt;name&gt;" of every tag
+// name in lower and upper case, so rebuilding them does not allocate.
+var openTags, escOpenTags = func() (o, e map[string]string) {
+	o, e = map[string]string{}, map[string]string{}
 	for n := range htmlTags {
 		for _, v := range []string{n, strings.ToUpper(n)} {
-			o[v], c[v] = "<"+v+">", "</"+v+">"
+			o[v], e[v] = "<"+v+">", "&lt;"+v+"&gt;"
 		}
 	}
-	return o, c
+	return o, e
 }()
 
 // infos returns the tagInfo of each of names (lower case), with its
@@ -60,6 +62,7 @@ func infos(names, written []string) []tagInfo {
 	for i, n := range names {
 		ti[i] = htmlTags[n]
 		ti[i].open, ti[i].close = "<"+written[i]+">", "</"+written[i]+">"
+		ti[i].escOpen, ti[i].escClose = "&lt;"+written[i]+"&gt;", "&lt;/"+written[i]+"&gt;"
 	}
 	return ti
 }
