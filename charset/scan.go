@@ -169,7 +169,7 @@ func (s *scanner) feed(buf []byte) {
 		i += end
 		s.cur = i
 		s.inTag = false
-		if s.handleTag(t) && !s.wantVal && s.holdDepth == 0 && !s.general {
+		if s.handleTag(t) && s.holdDepth == 0 && !s.general {
 			i += s.plainLeaf(buf[i:])
 		}
 	}
@@ -305,9 +305,9 @@ func (s *scanner) handleTag(t []byte) bool {
 // that was (0 when p is something else, left to the general path). Most
 // elements of moodle.xml are such leaves (ids, numbers, flags), and for
 // them handing the text over (neither handler does anything with ASCII
-// text, unless the element's value is tracked or text is held), ending
-// the field (none was started) and matching the end tag come down to
-// closing the element.
+// text outside held elements), ending the field (none was started) and
+// matching the end tag come down to keeping the value of a tracked
+// element, reporting it, and closing the element.
 func (s *scanner) plainLeaf(p []byte) int {
 	k := asciiTo(p, '<')
 	if k < 0 || k+2 >= len(p) || p[k+1] != '/' {
@@ -317,6 +317,13 @@ func (s *scanner) plainLeaf(p []byte) int {
 	e := k + 2 + len(name)
 	if name == nil || e >= len(p) || p[e] != '>' || !bytes.Equal(p[k+2:e], name) {
 		return 0
+	}
+	if s.wantVal {
+		if k <= maxValLen {
+			s.val = append(s.val[:0], p[:k]...)
+			s.h.leaf(s, name, s.val)
+		}
+		s.wantVal = false
 	}
 	s.pop()
 	return e + 1

@@ -1169,8 +1169,9 @@ func (t *Transcoder) endField() {
 }
 
 func (t *Transcoder) open(s *scanner, name []byte) {
-	if string(name) == "CONFIGDATA" {
-		s.hold() // its value is held whole, even when ASCII (see text)
+	switch string(name) {
+	case "CONFIGDATA", "LANG":
+		s.hold() // their values are held whole, even when ASCII (see text)
 	}
 }
 
