@@ -2,10 +2,12 @@ package charset
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -108,7 +110,9 @@ type Evidence struct {
 	// U+00C0–U+00FF and in ASCII: a high share means non-Latin text.
 	HighLetters, ASCIILetters int
 	First                     *Sample // the first lifted or raw field
-	late                      map[int64]int64
+	// late lists records (by start-tag ordinal) whose USERID follows
+	// their text, in the order the USERIDs came.
+	late []lateUser
 }
 
 // Pre16 reports whether the backup comes from Moodle 1.5 or older.
@@ -179,7 +183,7 @@ func Prescan(r io.Reader) (*Evidence, error) { return prescanWith(r, false) }
 // prescanWith is Prescan, with the scanner's shortcuts off when general
 // (for tests).
 func prescanWith(r io.Reader, general bool) (*Evidence, error) {
-	p := &prescan{ev: &Evidence{late: map[int64]int64{}}}
+	p := &prescan{ev: &Evidence{}}
 	p.s = newScanner(p)
 	p.s.general = general
 	buf := make([]byte, 64<<10)
@@ -337,7 +341,7 @@ func (p *prescan) leaf(s *scanner, nb []byte, val []byte) {
 			// record's ordinal for the second pass.
 			if d-1 < len(p.pend) && p.pend[d-1] {
 				if id := parseID(val); id > 0 {
-					p.ev.late[s.recOrd[d-2]] = id
+					p.ev.late = append(p.ev.late, lateUser{s.recOrd[d-2], id})
 				}
 			}
 			s.setRecordUser(val)
@@ -695,10 +699,18 @@ func NewTranscoder(ev *Evidence, opts Options) (*Transcoder, error) {
 			t.userLang[u.ID] = u.Lang
 		}
 	}
-	for o, u := range ev.late {
-		t.late = append(t.late, lateUser{o, u})
+	// By ordinal; of two USERIDs of one record, the later counts.
+	t.late = slices.Clone(ev.late)
+	slices.SortStableFunc(t.late, func(a, b lateUser) int { return cmp.Compare(a.ord, b.ord) })
+	k := 0
+	for i, l := range t.late {
+		if i+1 < len(t.late) && t.late[i+1].ord == l.ord {
+			continue
+		}
+		t.late[k] = l
+		k++
 	}
-	sort.Slice(t.late, func(i, j int) bool { return t.late[i].ord < t.late[j].ord })
+	t.late = t.late[:k]
 	from := strings.TrimSpace(opts.From)
 	if from != "" && !strings.EqualFold(from, "auto") {
 		cs, err := Lookup(from)
