@@ -125,6 +125,7 @@ func (r *rebuilder) reset(s string) {
 		clear(r.changes) // drop the strings of the last field
 		r.changes = r.changes[:0]
 	}
+	r.nChanges, r.nTags = 0, 0
 	if r.segs == nil {
 		r.segs = make([]seg, 0, 16)
 	}
@@ -189,11 +190,13 @@ type rebuilder struct {
 	slashesSeen  int                                      //
 	segTmp       []seg                                    // scratch for insertStart
 	tagBuf       []byte                                   // scratch for startTag
-	// firstOnly: only the first change's After is read (the streaming
-	// filter reports it); the others get no After, saving a string each.
-	firstOnly bool
-	href      string // the href of the tag being rebuilt
-	strong    int    // tags and &nbsp;-class entities rebuilt
+	// firstOnly: only the first change is read (the streaming filter
+	// reports it, and counts the others): the others are not kept.
+	firstOnly       bool
+	noAfter         bool   // no change's After is read (the stream has nobody to report to)
+	nChanges, nTags int    // changes made, and how many of them are tags
+	href            string // the href of the tag being rebuilt
+	strong          int    // tags and &nbsp;-class entities rebuilt
 	// The next '=' (so that attrAt rejects most words without a look),
 	// '\n' and '\r' (where attribute values stop).
 	eq, nl, cr byteCursor
@@ -237,10 +240,10 @@ func (r *rebuilder) appendEscaped(dst []byte) []byte {
 }
 
 // addDoubt records an uncertain decision at d[at].
-func (r *rebuilder) addDoubt(x float64, what string, at int) {
+func (r *rebuilder) addDoubt(x float64, what, name string, at int) {
 	r.doubt += x
 	if r.trace != nil {
-		r.trace(what, at, x)
+		r.trace(what+name, at, x) // joined only when traced
 	}
 }
 
@@ -327,7 +330,7 @@ func (r *rebuilder) run() {
 		i = j
 	}
 	for _, e := range r.stack {
-		r.addDoubt(0.5, "unclosed "+e.name, len(d))
+		r.addDoubt(0.5, "unclosed ", e.name, len(d))
 	}
 }
 
@@ -502,14 +505,26 @@ func (r *rebuilder) tagEmitted(i, j int, tag string, block bool) {
 		r.blockStart, r.pastBoundary = len(r.out), false
 		r.segs = r.segs[:0]
 	}
-	r.changes = append(r.changes, Change{Offset: i, Kind: ChangeTag, Before: r.d[i:j], After: tag})
+	r.addChange(Change{Offset: i, Kind: ChangeTag, Before: r.d[i:j], After: tag})
 	r.strong++
+}
+
+// addChange records c; with firstOnly, only the first change is kept and
+// the others are counted.
+func (r *rebuilder) addChange(c Change) {
+	r.nChanges++
+	if c.Kind == ChangeTag {
+		r.nTags++
+	}
+	if !r.firstOnly || len(r.changes) == 0 {
+		r.changes = append(r.changes, c)
+	}
 }
 
 // afterNeeded reports whether the next change needs its After text: always,
 // unless only the first change is read (firstOnly) and it is recorded.
 func (r *rebuilder) afterNeeded() bool {
-	return !r.firstOnly || len(r.changes) == 0
+	return !r.noAfter && (!r.firstOnly || len(r.changes) == 0)
 }
 
 // atBoundary reports whether a block element may start here: at the start
@@ -780,8 +795,7 @@ func (r *rebuilder) word(i, j int) int {
 		if ts > i {
 			r.text(i, ts)
 		}
-		tag := "<" + sufName + " />"
-		r.emitTag(ts, j+2, tag, sufInfo.block)
+		r.emitTagEsc(ts, j+2, sufInfo.selfClose, sufInfo.escSelfClose, sufInfo.block)
 		r.evidence += 2
 		if ts == i && i > 0 && d[i-1] == ' ' && j+2 < len(d) && d[j+2] == ' ' {
 			// "use br / hr": the word br between spaces is weak evidence.
@@ -913,7 +927,7 @@ func (r *rebuilder) entity(i, j int) int {
 	r.out = append(r.out, '&')
 	r.out = append(r.out, d[start:j+1]...)
 	r.mark(len(r.out) - (j + 2 - start))
-	r.changes = append(r.changes, Change{Offset: start, Kind: ChangeEntity, Before: d[start : j+1], After: ent})
+	r.addChange(Change{Offset: start, Kind: ChangeEntity, Before: d[start : j+1], After: ent})
 	r.evidence += weight
 	return j + 1 - i
 }
@@ -1009,7 +1023,7 @@ func (r *rebuilder) endTag(i int) int {
 				return false // "/again", "/project" in a URL shown as text; the end comes later
 			}
 			for _, e := range r.stack[k+1:] {
-				r.addDoubt(0.5, "closed implicitly "+e.name, i)
+				r.addDoubt(0.5, "closed implicitly ", e.name, i)
 			}
 			r.stack = r.stack[:k]
 			r.emitTagEsc(i, after, ti.close, ti.escClose, ti.block)
@@ -1021,7 +1035,7 @@ func (r *rebuilder) endTag(i int) int {
 			return false
 		}
 		if ti.block {
-			r.addDoubt(0.3, "end tag never opened /"+name, i)
+			r.addDoubt(0.3, "end tag never opened /", name, i)
 			return false
 		}
 		if !bareInline(name) {
@@ -1095,11 +1109,11 @@ func (r *rebuilder) findInlineStart(name string) (outPos, inPos int, ok bool) {
 		}
 	}
 	if bestOut >= 0 {
-		r.addDoubt(0.3, "inline start breaks a word "+name, bestIn)
+		r.addDoubt(0.3, "inline start breaks a word ", name, bestIn)
 		return bestOut, bestIn, true
 	}
 	if anyOut >= 0 {
-		r.addDoubt(0.5, "inline start inside a word "+name, anyIn)
+		r.addDoubt(0.5, "inline start inside a word ", name, anyIn)
 		return anyOut, anyIn, true
 	}
 	return 0, 0, false
@@ -1251,7 +1265,7 @@ func (r *rebuilder) insertStart(p, in int, name, tag, esc string) {
 		}
 	}
 	r.segs, r.segTmp = segs, r.segs
-	r.changes = append(r.changes, Change{Offset: in, Kind: ChangeTag, Before: name, After: tag})
+	r.addChange(Change{Offset: in, Kind: ChangeTag, Before: name, After: tag})
 }
 
 // startTag rebuilds a start tag with attributes at d[ts:], name being the

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/moodlemig/moodlemig/report"
 )
@@ -119,9 +120,15 @@ func (h *HTMLReader) edit(f *Field) []byte {
 	if len(raw) == 0 || bytes.IndexByte(raw, '&') >= 0 || bytes.IndexByte(raw, '>') >= 0 || bytes.IndexByte(raw, '"') >= 0 {
 		return nil
 	}
-	s := string(raw)
+	// The rebuild reads the field as a string without a copy (which would
+	// double the bytes allocated per byte streamed): raw stays as it is
+	// until edit returns, and nothing that outlives this call keeps a
+	// piece of s (the finding's sample is cloned; the rebuilder drops its
+	// pieces at its next field).
+	s := unsafe.String(unsafe.SliceData(raw), len(raw))
 	// Nor can it hold a '<' (the field ends there), so DamagedLibxml2(s)
 	// holds: rebuild skips that check.
+	h.rb.noAfter = h.opts.Report == nil && h.stats.FirstLow != nil // then no finding is made
 	_, conf, changes, rewritten := h.rb.rebuild(s, h.opts.HTMLOptions)
 	if len(changes) == 0 {
 		return nil
@@ -134,7 +141,7 @@ func (h *HTMLReader) edit(f *Field) []byte {
 		}
 		line, col, off := f.Pos(first.Offset)
 		m := append(h.msg[:0], "looks damaged by the libxml2 2.7 bug ("...)
-		m = strconv.AppendInt(m, int64(len(changes)), 10)
+		m = strconv.AppendInt(m, int64(h.rb.nChanges), 10)
 		m = append(m, " spots) but the rebuild scored "...)
 		m = strconv.AppendFloat(m, float64(conf), 'f', 2, 64)
 		m = append(m, " < min-confidence "...)
@@ -144,7 +151,7 @@ func (h *HTMLReader) edit(f *Field) []byte {
 		m = append(m, " to rebuild it)"...)
 		h.msg = m
 		fd := report.Finding{Code: "html.low-confidence", Severity: report.Warning, Line: line, Column: col, Offset: off,
-			Path: h.pathString(f.Path), Before: sampleOf(s, first.Offset, len(first.Before)), After: first.After,
+			Path: h.pathString(f.Path), Before: strings.Clone(sampleOf(s, first.Offset, len(first.Before))), After: first.After,
 			Message: string(m)}
 		if h.stats.FirstLow == nil {
 			c := fd
@@ -156,14 +163,7 @@ func (h *HTMLReader) edit(f *Field) []byte {
 	h.stats.Repaired++
 	if h.opts.Report != nil {
 		line, col, off := f.Pos(first.Offset)
-		tags, ents := 0, 0
-		for _, c := range changes {
-			if c.Kind == ChangeTag {
-				tags++
-			} else {
-				ents++
-			}
-		}
+		tags, ents := h.rb.nTags, h.rb.nChanges-h.rb.nTags // changes holds the first only
 		// fmt-free: this runs once per rebuilt field.
 		m := append(h.msg[:0], "rebuilt HTML stripped by the libxml2 2.7 bug: "...)
 		m = strconv.AppendInt(m, int64(tags), 10)
@@ -174,7 +174,7 @@ func (h *HTMLReader) edit(f *Field) []byte {
 		m = append(m, ')')
 		h.msg = m
 		h.add(report.Finding{Code: "html.repaired", Severity: report.Warning, Fixed: true, Line: line, Column: col, Offset: off,
-			Path: h.pathString(f.Path), Before: sampleOf(s, first.Offset, len(first.Before)), After: first.After,
+			Path: h.pathString(f.Path), Before: strings.Clone(sampleOf(s, first.Offset, len(first.Before))), After: first.After,
 			Message: string(m)})
 	}
 	h.esc = h.rb.appendEscaped(h.esc[:0]) // escapeXML(h.esc[:0], out), faster

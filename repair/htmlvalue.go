@@ -66,7 +66,7 @@ func (r *rebuilder) valueEnd(kind valueKind, tag string, ti tagInfo, v int) int 
 	e, doubt := r.scanValue(kind, tag, ti, v, limit, hard)
 	if doubt > 0 {
 		if r.trace != nil {
-			r.addDoubt(doubt, fmt.Sprintf("value end %s %.2f", strings.ToLower(d[strings.LastIndexByte(d[:v-1], ' ')+1:v-1]), doubt), v)
+			r.addDoubt(doubt, fmt.Sprintf("value end %s %.2f", strings.ToLower(d[strings.LastIndexByte(d[:v-1], ' ')+1:v-1]), doubt), "", v)
 		} else {
 			r.doubt += doubt
 		}

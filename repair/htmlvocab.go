@@ -16,6 +16,8 @@ type tagInfo struct {
 	// and the same XML-escaped ("&lt;name&gt;").
 	open, close       string
 	escOpen, escClose string
+	// "<name />" (br, hr), and the same XML-escaped.
+	selfClose, escSelfClose string
 }
 
 var htmlTags = map[string]tagInfo{
@@ -63,6 +65,7 @@ func infos(names, written []string) []tagInfo {
 		ti[i] = htmlTags[n]
 		ti[i].open, ti[i].close = "<"+written[i]+">", "</"+written[i]+">"
 		ti[i].escOpen, ti[i].escClose = "&lt;"+written[i]+"&gt;", "&lt;/"+written[i]+"&gt;"
+		ti[i].selfClose, ti[i].escSelfClose = "<"+written[i]+" />", "&lt;"+written[i]+" /&gt;"
 	}
 	return ti
 }
