@@ -361,7 +361,28 @@ func (d *Decoder) appendLifted(dst, v []byte) (out []byte, bad, pairs int, ok bo
 			continue
 		}
 		// A run of pairs (a word of non-Latin text), without looking for
-		// ASCII between them.
+		// ASCII between them; two at a time while there are two.
+		for i+4 <= len(v) {
+			w := binary.LittleEndian.Uint32(v[i:])
+			if w&0xC0FEC0FE != 0x80C280C2 {
+				break
+			}
+			e0 := c.packed[(w&0x03)<<6|w>>8&0x3F]
+			e1 := c.packed[(w>>16&0x03)<<6|w>>24&0x3F]
+			binary.LittleEndian.PutUint32(buf[n:], e0>>8)
+			n += int(e0 & 3)
+			binary.LittleEndian.PutUint32(buf[n:], e1>>8)
+			n += int(e1 & 3)
+			bad += int(e0>>2&1 + e1>>2&1)
+			i += 4
+			pairs += 2
+		}
+		if i >= len(v) {
+			break
+		}
+		if b = v[i]; b < 0x80 {
+			continue
+		}
 		for {
 			if i+1 >= len(v) || b&0xFE != 0xC2 || v[i+1]&0xC0 != 0x80 {
 				return buf[:n], bad, pairs, false
