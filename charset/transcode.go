@@ -165,10 +165,13 @@ type fieldBuf struct {
 
 // prescan is the first pass's handler.
 type prescan struct {
-	s      *scanner
-	ev     *Evidence
-	f      fieldBuf
-	pend   []bool // by depth: open records with non-ASCII text before their USERID
+	s    *scanner
+	ev   *Evidence
+	f    fieldBuf
+	pend []bool // by depth: open records with non-ASCII text before their USERID
+	// marked: pend is up to date for the open elements down to this depth
+	// (a record once marked stays so until another element opens there).
+	marked int
 	curUsr *User
 	pre16  bool
 	line   int
@@ -279,7 +282,8 @@ func (p *prescan) endField() {
 	v := p.f.buf
 	p.f.buf, p.f.active = p.f.buf[:0], false
 	p.s.busy = false
-	for d := 1; d <= p.s.path.Depth(); d++ {
+	depth := p.s.path.Depth()
+	for d := p.marked + 1; d <= depth; d++ {
 		if p.s.recUser[d-1] == 0 {
 			for len(p.pend) <= d {
 				p.pend = append(p.pend, false)
@@ -287,6 +291,7 @@ func (p *prescan) endField() {
 			p.pend[d] = true
 		}
 	}
+	p.marked = max(p.marked, depth)
 	if p.sampled() {
 		return
 	}
@@ -315,9 +320,11 @@ func (p *prescan) endField() {
 }
 
 func (p *prescan) open(s *scanner, name []byte) {
-	if d := s.path.Depth(); d < len(p.pend) {
+	d := s.path.Depth()
+	if d < len(p.pend) {
 		p.pend[d] = false
 	}
+	p.marked = min(p.marked, d-1)
 	if s.userDepth == s.path.Depth() {
 		p.ev.Users = append(p.ev.Users, User{})
 		p.curUsr = &p.ev.Users[len(p.ev.Users)-1]
