@@ -83,10 +83,13 @@ func (s *scanner) pos(k int) (int, int, int64) {
 	return s.trk.Pos()
 }
 
-// fieldHandler receives what the scanner finds.
+// fieldHandler receives what the scanner finds. To spare calls that
+// change nothing, the scanner hands over ASCII text and field ends only
+// while the handler keeps scanner.busy set, inside elements it asked to
+// hold, or in tracked leaves: a handler must do nothing with ASCII text
+// otherwise.
 type fieldHandler interface {
-	// text receives text bytes of the current field; start is true for the
-	// first non-empty piece of a field.
+	// text receives text bytes of the current field.
 	text(p []byte)
 	// endField ends the current field (at '<' or at the end of input).
 	endField()
