@@ -3,6 +3,7 @@ package repair
 import (
 	"bytes"
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
 )
@@ -272,10 +273,7 @@ func (r *rebuilder) run() {
 				continue
 			}
 		case c == '#' || isAlnum(c):
-			j := i + 1
-			for j < len(d) && isAlnum(d[j]) {
-				j++
-			}
+			j := alnumEnd(d, i+1)
 			// Most words are text: settle the usual case here (word
 			// would copy it as it is), without a call.
 			plain := c != '#'
@@ -332,6 +330,30 @@ func (r *rebuilder) run() {
 	for _, e := range r.stack {
 		r.addDoubt(0.5, "unclosed ", e.name, len(d))
 	}
+}
+
+// alnumEnd returns the index of the first byte at or after d[j] that is
+// not an ASCII letter or digit, or len(d); eight bytes at a time.
+func alnumEnd(d string, j int) int {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	for j+8 <= len(d) {
+		x := uint64(d[j]) | uint64(d[j+1])<<8 | uint64(d[j+2])<<16 | uint64(d[j+3])<<24 |
+			uint64(d[j+4])<<32 | uint64(d[j+5])<<40 | uint64(d[j+6])<<48 | uint64(d[j+7])<<56
+		// Per byte, on its low 7 bits t (no carry crosses a byte): t+0x80-a
+		// has the high bit set when t >= a.
+		t := x &^ hi
+		digit := (t + (0x80-'0')*lo) &^ (t + (0x80-'9'-1)*lo)
+		u := t | 0x20*lo // letters folded to lower case
+		alpha := (u + (0x80-'a')*lo) &^ (u + (0x80-'z'-1)*lo)
+		if other := ^(digit|alpha)&hi | x&hi; other != 0 {
+			return j + bits.TrailingZeros64(other)/8
+		}
+		j += 8
+	}
+	for j < len(d) && alnum[d[j]] {
+		j++
+	}
+	return j
 }
 
 // alnum marks the ASCII letters and digits.
@@ -756,7 +778,11 @@ func (r *rebuilder) word(i, j int) int {
 				if !r.blockAllowed(n) || !r.hasEndLater(i+len(name), name) {
 					continue
 				}
-				r.openBlock(i, name)
+				ti := &tagInfos[k]
+				if name != n {
+					ti = &tagInfosUpper[k]
+				}
+				r.openBlock(i, name, ti)
 				return len(name)
 			}
 		}
@@ -778,7 +804,7 @@ func (r *rebuilder) word(i, j int) int {
 			if k > 0 {
 				r.text(i, i+k)
 			}
-			r.openBlock(i+k, name)
+			r.openBlock(i+k, name, listInfos[name])
 			return k + 2
 		}
 	}
@@ -817,9 +843,20 @@ func (r *rebuilder) word(i, j int) int {
 	return j - i
 }
 
-// openBlock rebuilds the start tag of block element name at d[i].
-func (r *rebuilder) openBlock(i int, name string) {
-	r.emitTagEsc(i, i+len(name), openTags[name], escOpenTags[name], true)
+// listInfos are the tagInfos of ul and ol, as word finds them glued.
+var listInfos = func() map[string]*tagInfo {
+	m := map[string]*tagInfo{}
+	for k, n := range tagNamesByLen {
+		if n == "ul" || n == "ol" {
+			m[n], m[tagNamesUpper[k]] = &tagInfos[k], &tagInfosUpper[k]
+		}
+	}
+	return m
+}()
+
+// openBlock rebuilds the start tag of block element name (ti) at d[i].
+func (r *rebuilder) openBlock(i int, name string, ti *tagInfo) {
+	r.emitTagEsc(i, i+len(name), ti.open, ti.escOpen, true)
 	r.stack = append(r.stack, openEl{name: name, block: true, outPos: r.lastTag - len(name) - 2})
 	r.evidence++
 }

@@ -75,7 +75,6 @@ type HTMLReader struct {
 	f         *fieldFilter
 	opts      HTMLStreamOptions
 	stats     HTMLStats
-	esc       []byte
 	rb        rebuilder // reused from field to field
 	msg       []byte    // scratch for finding messages
 	path      []byte    // the path of the last finding, its depth and string
@@ -87,7 +86,8 @@ type HTMLReader struct {
 func NewHTMLReader(r io.Reader, opts HTMLStreamOptions) *HTMLReader {
 	h := &HTMLReader{opts: opts}
 	h.rb.firstOnly = true // edit reads changes[0] and the kinds only
-	h.f = newFieldFilter(r, opts.MaxField, IsHTMLField, h.edit)
+	h.f = newFieldFilter(r, opts.MaxField, IsHTMLField, nil)
+	h.f.editTo = h.edit
 	h.f.oversize = h.oversize
 	return h
 }
@@ -111,14 +111,14 @@ func (h *HTMLReader) oversize(f *Field) {
 		Path: f.Path.String(), Message: fmt.Sprintf("field longer than %d bytes passed through unchecked; raise max-field to check it", h.f.maxField)})
 }
 
-func (h *HTMLReader) edit(f *Field) []byte {
+func (h *HTMLReader) edit(f *Field, out []byte) ([]byte, bool) {
 	h.stats.Fields++
 	raw := f.Raw
 	// Damaged text has no '<', '>', '"' or '&' left; in the file those
 	// would show as '&' (or a raw '>' or '"'), so such fields are skipped
 	// without decoding.
 	if len(raw) == 0 || bytes.IndexByte(raw, '&') >= 0 || bytes.IndexByte(raw, '>') >= 0 || bytes.IndexByte(raw, '"') >= 0 {
-		return nil
+		return out, false
 	}
 	// The rebuild reads the field as a string without a copy (which would
 	// double the bytes allocated per byte streamed): raw stays as it is
@@ -131,13 +131,13 @@ func (h *HTMLReader) edit(f *Field) []byte {
 	h.rb.noAfter = h.opts.Report == nil && h.stats.FirstLow != nil // then no finding is made
 	_, conf, changes, rewritten := h.rb.rebuild(s, h.opts.HTMLOptions)
 	if len(changes) == 0 {
-		return nil
+		return out, false
 	}
 	first := changes[0]
 	if !rewritten {
 		h.stats.LowConfidence++
 		if h.opts.Report == nil && h.stats.FirstLow != nil {
-			return nil // nobody reads the finding
+			return out, false // nobody reads the finding
 		}
 		line, col, off := f.Pos(first.Offset)
 		m := append(h.msg[:0], "looks damaged by the libxml2 2.7 bug ("...)
@@ -158,7 +158,7 @@ func (h *HTMLReader) edit(f *Field) []byte {
 			h.stats.FirstLow = &c
 		}
 		h.add(fd)
-		return nil
+		return out, false
 	}
 	h.stats.Repaired++
 	if h.opts.Report != nil {
@@ -177,8 +177,7 @@ func (h *HTMLReader) edit(f *Field) []byte {
 			Path: h.pathString(f.Path), Before: strings.Clone(sampleOf(s, first.Offset, len(first.Before))), After: first.After,
 			Message: string(m)})
 	}
-	h.esc = h.rb.appendEscaped(h.esc[:0]) // escapeXML(h.esc[:0], out), faster
-	return h.esc
+	return h.rb.appendEscaped(out), true // escapeXML(out, rebuilt), faster
 }
 
 // pathString returns p.String(), reusing the last string while the path

@@ -60,9 +60,13 @@ type fieldFilter struct {
 	track Tracker
 	path  PathStack
 
-	want     func(path *PathStack) bool
-	edit     func(f *Field) []byte // nil: keep the raw text
-	oversize func(f *Field)        // called once for a field over maxField
+	want func(path *PathStack) bool
+	edit func(f *Field) []byte // nil: keep the raw text
+	// editTo, when set, is used instead of edit: it appends the field's
+	// replacement to out and reports true, or reports false to keep the
+	// raw text (saving a copy of each replaced field).
+	editTo   func(f *Field, out []byte) ([]byte, bool)
+	oversize func(f *Field) // called once for a field over maxField
 	maxField int
 
 	inField   bool
@@ -278,13 +282,19 @@ func (f *fieldFilter) endField() {
 		return
 	}
 	f.cur = Field{Raw: f.field, Path: &f.path, Line: f.fieldPos.Line, Column: f.fieldPos.Column, Offset: f.fieldPos.Offset}
-	repl := f.edit(&f.cur)
-	f.cur = Field{}
-	if repl != nil {
+	if f.editTo != nil {
+		out, ok := f.editTo(&f.cur, f.out)
+		if ok {
+			f.out = out
+		} else {
+			f.out = append(f.out, f.field...)
+		}
+	} else if repl := f.edit(&f.cur); repl != nil {
 		f.out = append(f.out, repl...)
 	} else {
 		f.out = append(f.out, f.field...)
 	}
+	f.cur = Field{}
 	f.field = f.field[:0]
 }
 

@@ -648,7 +648,7 @@ func urlCut(run string) (int, float64) {
 		}
 	}
 	for c := (n + 1) / 2; c <= n-4; c++ {
-		if strings.HasSuffix(run[:c], run[c:]) {
+		if run[c-1] == run[n-1] && strings.HasSuffix(run[:c], run[c:]) {
 			return c, 0
 		}
 	}

@@ -45,18 +45,6 @@ var (
 // maxTagName is the length of the longest tag name.
 var maxTagName = len(tagNamesByLen[0])
 
-// openTags and escOpenTags hold "<name>" and "&lt;name&gt;" of every tag
-// name in lower and upper case, so rebuilding them does not allocate.
-var openTags, escOpenTags = func() (o, e map[string]string) {
-	o, e = map[string]string{}, map[string]string{}
-	for n := range htmlTags {
-		for _, v := range []string{n, strings.ToUpper(n)} {
-			o[v], e[v] = "<"+v+">", "&lt;"+v+"&gt;"
-		}
-	}
-	return o, e
-}()
-
 // infos returns the tagInfo of each of names (lower case), with its
 // tags written as in written.
 func infos(names, written []string) []tagInfo {
