@@ -304,6 +304,11 @@ func (r *rebuilder) run() {
 				plain = false
 			}
 			if plain {
+				// The word, and the plain text after it (the next
+				// iteration would take it so), join the pending text.
+				for j < len(d) && plainText[d[j]] {
+					j++
+				}
 				if r.pendTo == i && r.pendFrom < i {
 					r.pendTo = j // the usual case of text, inline
 				} else {
@@ -621,34 +626,6 @@ func (r *rebuilder) slashList() []int {
 		r.slashesDone = true
 	}
 	return r.slashes
-}
-
-// tagPrefixes calls fn with each tag name (in the case it is written) that
-// starts s, longest first, until fn returns true.
-func tagPrefixes(s string, fn func(name string, ti tagInfo) bool) bool {
-	if s == "" {
-		return false
-	}
-	for _, k := range tagFirst[s[0]] {
-		n := tagNamesByLen[k]
-		if len(n) > len(s) {
-			continue
-		}
-		w := s[:len(n)]
-		var ti *tagInfo
-		switch w {
-		case n:
-			ti = &tagInfos[k]
-		case tagNamesUpper[k]:
-			ti = &tagInfosUpper[k]
-		default:
-			continue
-		}
-		if fn(w, *ti) {
-			return true
-		}
-	}
-	return false
 }
 
 // tagSuffix returns the longest tag name that ends word.
@@ -1044,50 +1021,71 @@ func (r *rebuilder) comment(i int) int {
 // endTag tries to rebuild an end tag at d[i] == '/'. It returns the bytes
 // consumed, or 0 when d[i] stays text.
 func (r *rebuilder) endTag(i int) int {
+	s := r.d[i+1:]
+	if s == "" {
+		return 0
+	}
+	// The tag names that start s, in the case written, longest first.
+	for _, k := range tagFirst[s[0]] {
+		n := tagNamesByLen[k]
+		if len(n) > len(s) || tagInfos[k].void {
+			continue
+		}
+		var ti *tagInfo
+		switch w := s[:len(n)]; w {
+		case n:
+			ti = &tagInfos[k]
+		case tagNamesUpper[k]:
+			ti = &tagInfosUpper[k]
+		default:
+			continue
+		}
+		if took := r.endTagNamed(i, s[:len(n)], ti); took > 0 {
+			return took
+		}
+	}
+	return 0
+}
+
+// endTagNamed tries to rebuild the end tag of name (not void, described
+// by ti) at d[i] == '/'. It returns the bytes consumed, or 0 when this
+// name does not end there.
+func (r *rebuilder) endTagNamed(i int, name string, ti *tagInfo) int {
 	d := r.d
-	took := 0
-	tagPrefixes(d[i+1:], func(name string, ti tagInfo) bool {
-		if ti.void {
-			return false
+	after := i + 1 + len(name)
+	glued := after < len(d) && isAlnum(d[after])
+	if isUpper(name[0]) && glued && isLower(d[after]) {
+		return 0 // "/Physics" is not </P>
+	}
+	if k := r.onStack(name); k >= 0 {
+		if glued && isLower(d[after]) && !blockTagStarts(d[after:]) && !entityTailAt(d, after) && r.cleanEndSoon(after, name) {
+			return 0 // "/again", "/project" in a URL shown as text; the end comes later
 		}
-		after := i + 1 + len(name)
-		glued := after < len(d) && isAlnum(d[after])
-		if isUpper(name[0]) && glued && isLower(d[after]) {
-			return false // "/Physics" is not </P>
+		for _, e := range r.stack[k+1:] {
+			r.addDoubt(0.5, "closed implicitly ", e.name, i)
 		}
-		if k := r.onStack(name); k >= 0 {
-			if glued && isLower(d[after]) && !blockTagStarts(d[after:]) && !entityTailAt(d, after) && r.cleanEndSoon(after, name) {
-				return false // "/again", "/project" in a URL shown as text; the end comes later
-			}
-			for _, e := range r.stack[k+1:] {
-				r.addDoubt(0.5, "closed implicitly ", e.name, i)
-			}
-			r.stack = r.stack[:k]
-			r.emitTagEsc(i, after, ti.close, ti.escClose, ti.block)
-			r.evidence++
-			took = after - i
-			return true
-		}
-		if glued && !blockTagStarts(d[after:]) {
-			return false
-		}
-		if ti.block {
-			r.addDoubt(0.3, "end tag never opened /", name, i)
-			return false
-		}
-		if !bareInline(name) {
-			return false // a, font and span come with attributes
-		}
-		if p, in, ok := r.findInlineStart(name); ok {
-			r.insertStart(p, in, name, ti.open, ti.escOpen)
-			r.emitTagEsc(i, after, ti.close, ti.escClose, false)
-			r.evidence += 2
-			took = after - i
-			return true
-		}
-		return false
-	})
-	return took
+		r.stack = r.stack[:k]
+		r.emitTagEsc(i, after, ti.close, ti.escClose, ti.block)
+		r.evidence++
+		return after - i
+	}
+	if glued && !blockTagStarts(d[after:]) {
+		return 0
+	}
+	if ti.block {
+		r.addDoubt(0.3, "end tag never opened /", name, i)
+		return 0
+	}
+	if !bareInline(name) {
+		return 0 // a, font and span come with attributes
+	}
+	if p, in, ok := r.findInlineStart(name); ok {
+		r.insertStart(p, in, name, ti.open, ti.escOpen)
+		r.emitTagEsc(i, after, ti.close, ti.escClose, false)
+		r.evidence += 2
+		return after - i
+	}
+	return 0
 }
 
 // maxInlineSearch bounds how far back an inline start is searched.
@@ -1128,8 +1126,8 @@ func (r *rebuilder) findInlineStart(name string) (outPos, inPos int, ok bool) {
 				// Take the right-most start unless it breaks a known word
 				// ("be", "it's") that would not be a word without the
 				// tag name.
-				word := strings.ToLower(wordAt(r.out, op))
 				in := s.in + p
+				word := strings.ToLower(r.wordAt(op, in))
 				known := func(w string, at int) bool { return commonWords[w] || r.wordElsewhere(w, at) }
 				veto := known(word, in) && !known(word[len(name):], in+len(name))
 				if !veto {
@@ -1186,11 +1184,17 @@ func (r *rebuilder) wordElsewhere(w string, at int) bool {
 	}
 }
 
-// wordAt returns the word (letters, digits and apostrophes) starting at b[i].
-func wordAt(b []byte, i int) string {
+// wordAt returns the word (letters, digits and apostrophes) starting at
+// out[i]; in is where that text came from in d, whose copy is returned
+// when it is the same (no allocation).
+func (r *rebuilder) wordAt(i, in int) string {
+	b := r.out
 	j := i
 	for j < len(b) && (isAlnum(b[j]) || b[j] == '\'') {
 		j++
+	}
+	if e := in + j - i; in >= 0 && e <= len(r.d) && r.d[in:e] == string(b[i:j]) {
+		return r.d[in:e]
 	}
 	return string(b[i:j])
 }
