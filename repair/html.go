@@ -230,9 +230,13 @@ func (r *rebuilder) appendEscaped(dst []byte) []byte {
 	prev := 0
 	for _, m := range r.marks {
 		dst = append(dst, r.out[prev:m.from]...)
-		if m.esc != "" {
+		switch {
+		case m.esc != "":
 			dst = append(dst, m.esc...)
-		} else {
+		case r.out[m.from] == '&': // an entity: the rest is its name and ';'
+			dst = append(dst, "&amp;"...)
+			dst = append(dst, r.out[m.from+1:m.to]...)
+		default:
 			dst = escapeXML(dst, r.out[m.from:m.to])
 		}
 		prev = m.to

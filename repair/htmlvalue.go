@@ -683,7 +683,13 @@ func urlCut(run string) (int, float64) {
 	}
 	// Path: the last segment may end with a known extension. A '?' not
 	// followed by key= is text ("Unit?"), not a query.
-	qs := strings.IndexAny(run[p:], "?#")
+	qs := -1 // strings.IndexAny(run[p:], "?#"), without building a set
+	for k := p; k < n; k++ {
+		if run[k] == '?' || run[k] == '#' {
+			qs = k - p
+			break
+		}
+	}
 	if qs >= 0 && run[p+qs] == '?' && !queryKeyAt(run, p+qs+1) {
 		qs = -1
 	}
@@ -804,10 +810,21 @@ func urlCut(run string) (int, float64) {
 // here"); a URL value glued to one of them ends there.
 var linkWords = []string{"here", "this", "the", "click", "more", "link", "read", "see", "download", "view", "open", "go to"}
 
+// linkWordFirst marks the first bytes of the linkWords.
+var linkWordFirst = func() (t [256]bool) {
+	for _, w := range linkWords {
+		t[w[0]] = true
+	}
+	return t
+}()
+
 // linkWordCut returns the last index of s where a link word starts the
 // rest, or -1.
 func linkWordCut(s string) int {
 	for c := len(s) - 1; c >= 0; c-- {
+		if !linkWordFirst[s[c]] {
+			continue // no link word starts with this byte
+		}
 		for _, w := range linkWords {
 			if strings.HasPrefix(s[c:], w) && (c+len(w) == len(s) || !isAlpha(s[c+len(w)])) {
 				return c
