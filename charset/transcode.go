@@ -1116,6 +1116,14 @@ func (t *Transcoder) text(b []byte) {
 }
 
 func (t *Transcoder) takeText(b []byte) {
+	if t.inLang && !t.s.wantVal {
+		// The value grew too long to be a language (the scanner stopped
+		// keeping it): pass it through as it is, as when it comes in one
+		// piece, instead of dropping what follows.
+		t.out = append(t.out, t.lang...)
+		t.lang, t.inLang = t.lang[:0], false
+		t.copyFrom = t.s.cur
+	}
 	if t.s.wantVal && string(t.s.path.Top()) == "LANG" {
 		if !t.inLang {
 			t.flush(t.s.cur)
