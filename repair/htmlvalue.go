@@ -29,12 +29,9 @@ func (r *rebuilder) valueEnd(kind valueKind, tag string, ti tagInfo, v int) int 
 	// end the value for sure, unless an end tag comes first.
 	hard := -1
 	stop := min(limit, r.endTagIn(v, limit))
-	for p := v; p < stop; p++ {
-		k := strings.IndexByte(d[p:stop], ' ')
-		if k < 0 {
-			break
-		}
-		p += k
+	// The spaces of d[v:stop] in order, as far as one ends the value; only
+	// those before an attribute name (or, in a void tag, a '/') can.
+	for p := r.hardCandidate(v, stop, ti.void); p >= 0; p = r.hardCandidate(p+1, stop, ti.void) {
 		if ti.void && p+1 < len(d) && d[p+1] == '/' && !attrFollows(d, p+2, limit) {
 			hard = p
 			// alt="a / b" />: a later " /" right before an end tag or
@@ -94,6 +91,40 @@ func (b *byteCursor) next(d string, i int, c byte) int {
 		}
 	}
 	return b.at
+}
+
+// hardCandidate returns the first space p in d[from:stop] that may end an
+// attribute value for sure: one right before an attribute name and its
+// '=' (found from the '=', as attrAt would see it) or, when void, right
+// before a '/'; or -1.
+func (r *rebuilder) hardCandidate(from, stop int, void bool) int {
+	d := r.d
+	best := -1
+	for x := from + 1; x < stop+1+maxAttrName; {
+		e := r.eq.next(d, x, '=')
+		if e >= len(d) || e-maxAttrName-1 >= stop {
+			break
+		}
+		ns := e
+		for ns > from+1 && (isAlpha(d[ns-1]) || d[ns-1] == ':') {
+			ns--
+		}
+		if p := ns - 1; ns < e && p >= from && p < stop && d[p] == ' ' {
+			best = p
+			break
+		}
+		x = e + 1
+	}
+	if void {
+		sl := r.slashList()
+		k, _ := slices.BinarySearch(sl, from+1)
+		for ; k < len(sl) && sl[k]-1 < stop && (best < 0 || sl[k]-1 < best); k++ {
+			if d[sl[k]-1] == ' ' {
+				return sl[k] - 1
+			}
+		}
+	}
+	return best
 }
 
 // attrFollows reports whether another " name=" comes in d[p:limit] before
