@@ -1115,14 +1115,36 @@ func (t *Transcoder) text(b []byte) {
 	t.s.busy = t.holding() || t.cfgOver
 }
 
+// dropLang stops holding a LANG value that grew too long to be a language
+// (the scanner stopped keeping it) in a later piece: the held bytes are
+// text like any other, as when the value comes in one piece. The rest of
+// the value follows in the current span.
+func (t *Transcoder) dropLang() {
+	v := t.lang
+	t.lang, t.inLang = t.lang[:0], false
+	t.copyFrom = t.s.cur
+	k := firstNonASCII(v)
+	if k < 0 {
+		t.out = append(t.out, v...)
+		return
+	}
+	// A field starts in the held bytes, at langPos moved over v[:k].
+	t.out = append(t.out, v[:k]...)
+	line, col, off := t.langPos[0], t.langPos[1]+int64(k), t.langPos[2]+int64(k)
+	if n := bytes.Count(v[:k], nl); n > 0 {
+		line += int64(n)
+		col = int64(k - bytes.LastIndexByte(v[:k], '\n'))
+	}
+	t.fpos = [3]int64{line, col, off}
+	t.f.active = true
+	t.f.buf = append(t.f.buf[:0], v[k:]...)
+}
+
+var nl = []byte{'\n'}
+
 func (t *Transcoder) takeText(b []byte) {
 	if t.inLang && !t.s.wantVal {
-		// The value grew too long to be a language (the scanner stopped
-		// keeping it): pass it through as it is, as when it comes in one
-		// piece, instead of dropping what follows.
-		t.out = append(t.out, t.lang...)
-		t.lang, t.inLang = t.lang[:0], false
-		t.copyFrom = t.s.cur
+		t.dropLang()
 	}
 	if t.s.wantVal && string(t.s.path.Top()) == "LANG" {
 		if !t.inLang {
