@@ -640,7 +640,7 @@ func (t *Transcoder) configData() {
 		return
 	}
 	t.out = append(t.out, out...)
-	if !t.keeps(CodeTranscoded, report.Info) {
+	if !t.keeps(CodeTranscoded, report.Info, off) {
 		return
 	}
 	t.report(report.Finding{Code: CodeTranscoded, Severity: report.Info, Line: l, Column: c, Offset: off, Path: t.pathString(),
@@ -682,7 +682,7 @@ func (t *Transcoder) renameLang() {
 	}
 	nv := code + "_utf8"
 	t.out = append(t.out, nv...)
-	if !t.keeps(CodeLangRenamed, report.Info) {
+	if !t.keeps(CodeLangRenamed, report.Info, t.langPos[2]) {
 		return
 	}
 	l, c, off := int(t.langPos[0]), int(t.langPos[1]), t.langPos[2]
@@ -820,16 +820,16 @@ func sampleEvidence(ev *Evidence) []string {
 
 // keeps reports whether a finding of code would be kept in full, so is
 // worth building. When the report would only count it, keeps adds a bare
-// finding of code and sev in its place (counts and the worst severity stay
-// exact) and returns false.
-func (t *Transcoder) keeps(code string, sev report.Severity) bool {
+// finding of code, sev and offset off in its place (counts and the worst
+// severity stay exact) and returns false.
+func (t *Transcoder) keeps(code string, sev report.Severity, off int64) bool {
 	if t.opts.Report == nil {
 		return false
 	}
 	if report.Keeps(t.opts.Report, code) {
 		return true
 	}
-	t.opts.Report.Add(report.Finding{Code: code, Severity: sev})
+	t.opts.Report.Add(report.Finding{Code: code, Severity: sev, Offset: off})
 	return false
 }
 
@@ -1063,8 +1063,10 @@ func (t *Transcoder) sanitize(final bool) {
 	hold := append([]byte(nil), p...)
 	t.out = append(append(t.out[:t.valid], fixed...), hold...)
 	t.valid = len(t.out) - len(hold)
-	if bad > 0 && t.keeps(CodeInvalidUTF8, report.Warning) {
-		l, c, off := t.s.pos(0)
+	if bad == 0 {
+		return
+	}
+	if l, c, off := t.s.pos(0); t.keeps(CodeInvalidUTF8, report.Warning, off) {
 		t.report(report.Finding{Code: CodeInvalidUTF8, Severity: report.Warning, Line: l, Column: c, Offset: off,
 			Path: t.pathString(), Message: fmt.Sprintf("%d byte(s) that are not UTF-8 and belong to no decoded text replaced by U+FFFD (near here)", bad), Fixed: true})
 	}
@@ -1242,7 +1244,7 @@ func (t *Transcoder) field(v []byte) {
 	code, msg := t.decodeField(o, v)
 	if note != "" && code != "" {
 		msg += note
-		if t.keeps(CodeGuess, report.Warning) {
+		if t.keeps(CodeGuess, report.Warning, t.fpos[2]) {
 			t.report(report.Finding{Code: CodeGuess, Severity: report.Warning, Line: int(t.fpos[0]), Column: int(t.fpos[1]), Offset: t.fpos[2],
 				Path: t.pathString(), Message: "charset chosen by plausibility" + note, Before: shortSample(v)})
 		}
@@ -1265,7 +1267,7 @@ func (t *Transcoder) field(v []byte) {
 		}
 	}
 	t.decoded = append(t.decoded, [2]int{start, len(t.out)})
-	if code == "" || !t.keeps(code, severity(code)) {
+	if code == "" || !t.keeps(code, severity(code), t.fpos[2]) {
 		return
 	}
 	before, after := shortSamples(v, t.out[start:])

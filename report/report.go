@@ -81,8 +81,9 @@ type Sink interface {
 // Report does (the first MaxPerCode of each code; the rest are counted). A
 // producer that makes many findings of one code can ask before it spends
 // time on samples and messages: when Keeps(code) is false, a finding of
-// code would only be counted, so a bare Finding{Code, Severity} added in its
-// place has the same effect (counts and worst severity stay exact).
+// code would only be counted, so a bare Finding{Code, Severity, Offset}
+// added in its place has the same effect (counts and worst severity stay
+// exact; the offset is kept for sinks that place findings by it).
 type Keeper interface {
 	Sink
 	// Keeps reports whether the next finding of code would be kept in
