@@ -145,6 +145,9 @@ func (r *rebuilder) reset(s string) {
 	r.pendFrom, r.pendTo = 0, 0
 	r.marks = r.marks[:0]
 	r.attrPos, r.attrName = -1, ""
+	if len(r.wordSeen) > 0 {
+		clear(r.wordSeen) // its keys are pieces of the last field
+	}
 }
 
 // mayHoldDamage is a fast pre-check: damaged fields contain a '/', a ';' or
@@ -205,6 +208,7 @@ type rebuilder struct {
 	attrPos  int
 	attrName string
 	attrKind valueKind
+	wordSeen map[string]bool // wordElsewhere's answers for this field
 	// d[pendFrom:pendTo] is verbatim text not yet copied to out (see
 	// text); whatever reads or writes out flushes it first.
 	pendFrom, pendTo int
@@ -1170,6 +1174,21 @@ func (r *rebuilder) wordElsewhere(w string, at int) bool {
 		(at == 0 || !isAlpha(r.d[at-1])) && (e == len(r.d) || !isAlpha(r.d[e])) {
 		return true // the search would stop here, or before
 	}
+	// Each word is searched once per field (many inline tags would
+	// search the whole field each).
+	if found, ok := r.wordSeen[w]; ok {
+		return found
+	}
+	found := r.searchWord(w)
+	if r.wordSeen == nil {
+		r.wordSeen = map[string]bool{}
+	}
+	r.wordSeen[w] = found
+	return found
+}
+
+// searchWord reports whether w occurs in d as a whole word.
+func (r *rebuilder) searchWord(w string) bool {
 	n := 0
 	for i := 0; ; {
 		k := strings.Index(r.d[i:], w)
@@ -1290,12 +1309,16 @@ func (r *rebuilder) insertStart(p, in int, name, tag, esc string) {
 		at = k
 	}
 	r.marks = slices.Insert(r.marks, at, span{p, p + len(tag), esc})
-	// Split the segment holding p; later segments shift.
-	segs := r.segTmp[:0]
-	for _, s := range r.segs {
+	// Split the segment holding p; later segments shift. The segments
+	// are in order: those ending by p (all but the last few) stay.
+	k0 := len(r.segs)
+	for k0 > 0 && r.segs[k0-1].out+r.segs[k0-1].n > p {
+		k0--
+	}
+	tail := append(r.segTmp[:0], r.segs[k0:]...)
+	segs := r.segs[:k0]
+	for _, s := range tail {
 		switch {
-		case s.out+s.n <= p:
-			segs = append(segs, s)
 		case s.out > p:
 			s.out += n
 			segs = append(segs, s)
@@ -1309,7 +1332,7 @@ func (r *rebuilder) insertStart(p, in int, name, tag, esc string) {
 			}
 		}
 	}
-	r.segs, r.segTmp = segs, r.segs
+	r.segs, r.segTmp = segs, tail
 	r.addChange(Change{Offset: in, Kind: ChangeTag, Before: name, After: tag})
 }
 
