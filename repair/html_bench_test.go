@@ -142,6 +142,15 @@ func BenchmarkRepairHTML(b *testing.B) {
 			return NewHTMLReader(r, HTMLStreamOptions{Report: report.New(0)})
 		})
 	})
+	// As the stage runs it on a big moodle.xml: on two cores (MB/s is wall
+	// time; cpu-MB/s counts both cores).
+	for _, pct := range []int{5, 100} {
+		b.Run(fmt.Sprintf("damaged=%d%%-report-2cores", pct), func(b *testing.B) {
+			benchStream(b, pct, func(r io.Reader) io.Reader {
+				return NewHTMLReader(r, HTMLStreamOptions{Report: report.New(0), Parallel: true})
+			})
+		})
+	}
 }
 
 // TestStreamMemoryFlat streams a document of the bench size (64 MB unless

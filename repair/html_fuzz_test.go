@@ -57,5 +57,12 @@ func FuzzRepairHTML(f *testing.F) {
 		if utf8.ValidString(s) && !utf8.Valid(once) {
 			t.Fatalf("valid UTF-8 became invalid: %q", once)
 		}
+		// On two cores: the same output.
+		h := NewHTMLReader(strings.NewReader(s), HTMLStreamOptions{MaxField: 4096, Parallel: true})
+		par, err := io.ReadAll(h)
+		h.Close()
+		if err != nil || !bytes.Equal(par, once) {
+			t.Fatalf("two cores differ from one (err %v):\n one %q\n two %q", err, once, par)
+		}
 	})
 }

@@ -68,6 +68,10 @@ type fieldFilter struct {
 	editTo   func(f *Field, out []byte) ([]byte, bool)
 	oversize func(f *Field) // called once for a field over maxField
 	maxField int
+	// discard: only the field editor's calls matter (a second core's
+	// rebuilds): text between fields is not copied to out, positions are
+	// not tracked.
+	discard bool
 
 	inField   bool
 	field     []byte
@@ -128,6 +132,14 @@ func (f *fieldFilter) fill() {
 // field when one is being collected.
 func (f *fieldFilter) consume(n int, toField bool) {
 	p := f.buf[f.r : f.r+n]
+	if f.discard {
+		// Nobody reads the output or the positions.
+		if toField {
+			f.field = append(f.field, p...)
+		}
+		f.r += n
+		return
+	}
 	f.track.Advance(p)
 	if toField {
 		f.field = append(f.field, p...)

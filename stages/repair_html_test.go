@@ -26,9 +26,15 @@ const damagedCourse = `<?xml version="1.0" encoding="UTF-8"?>
 `
 
 func TestRepairHTMLStage(t *testing.T) {
+	for _, opts := range []map[string]any{nil, {"parallel": true}} {
+		testRepairHTMLStage(t, opts)
+	}
+}
+
+func testRepairHTMLStage(t *testing.T, opts map[string]any) {
 	b := textBackup(backup.Moodle1, "2009111300", damagedCourse)
 	rep := report.New(0)
-	b, err := newStage(t, "repair-html", nil).Apply(context.Background(), b, Env{Report: rep})
+	b, err := newStage(t, "repair-html", opts).Apply(context.Background(), b, Env{Report: rep})
 	if err != nil {
 		t.Fatal(err)
 	}
