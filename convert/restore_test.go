@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/moodlemig/moodlemig/backup"
+	"github.com/moodlemig/moodlemig/internal/gen"
 	"github.com/moodlemig/moodlemig/report"
 )
 
@@ -60,10 +61,22 @@ func TestRestoreInMoodle(t *testing.T) {
 	script := moodleSite(t)
 	inputs := append([]string(nil), goldenCourses...)
 	inputs = append(inputs, "../testdata/sample/backup-sample-19.zip")
+	for _, fam := range genFamilies {
+		inputs = append(inputs, "gen:"+fam)
+	}
 	for _, in := range inputs {
 		name := strings.TrimSuffix(filepath.Base(in), ".zip")
+		if fam, ok := strings.CutPrefix(in, "gen:"); ok {
+			name = "gen-" + fam
+		}
 		t.Run(name, func(t *testing.T) {
 			var res *Result
+			if fam, ok := strings.CutPrefix(in, "gen:"); ok {
+				in = filepath.Join(t.TempDir(), name+".zip")
+				if _, err := gen.WriteZip(in, genFamilyOptions(fam)); err != nil {
+					t.Fatal(err)
+				}
+			}
 			if strings.HasSuffix(in, ".zip") {
 				b, err := backup.Open(context.Background(), in, backup.Options{})
 				if err != nil {

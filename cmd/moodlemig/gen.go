@@ -31,6 +31,7 @@ Examples:
 			&cli.StringFlag{Name: "lang", Value: "en", Usage: "course language (a Moodle 1.5 pack name: en, fr, ru, ja, zh_cn, …)"},
 			&cli.IntFlag{Name: "sections", Usage: "course sections (default 10)"},
 			&cli.IntFlag{Name: "modules-per-section", Usage: "activities per section (default 3)"},
+			&cli.StringSliceFlag{Name: "module-types", Usage: "only these 1.x module `TYPES` in the numbered sections, e.g. forum,resource (default: every type)"},
 			&cli.IntFlag{Name: "orphan-sections", Usage: "sections beyond the course's section count (as old courses have)"},
 			&cli.IntFlag{Name: "users", Usage: "students (default 8)"},
 			&cli.IntFlag{Name: "discussions", Usage: "discussions per forum (default 2)"},
@@ -64,7 +65,7 @@ Examples:
 			o := gen.Options{
 				Seed: c.Int64("seed"), Version: c.String("version"), Lang: c.String("lang"),
 				Sections: c.Int("sections"), ModulesPerSection: c.Int("modules-per-section"),
-				OrphanSections: c.Int("orphan-sections"), Users: c.Int("users"), Discussions: c.Int("discussions"),
+				ModuleTypes: c.StringSlice("module-types"), OrphanSections: c.Int("orphan-sections"), Users: c.Int("users"), Discussions: c.Int("discussions"),
 				PostsPerDiscussion: c.Int("posts-per-discussion"), Logs: c.Int("logs"),
 				NoUserData: c.Bool("no-user-data"), FileCount: c.Int("file-count"), ZipLevel: c.Int("zip-level"),
 				Clean: c.Bool("clean-twin"),

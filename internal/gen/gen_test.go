@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -429,5 +430,26 @@ func TestCancel(t *testing.T) {
 	}
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
 		t.Errorf("zip left behind: %v", err)
+	}
+}
+
+// TestModuleTypes: a course of one module family holds that family in its
+// numbered sections (section 0 keeps its news forum and label), and an
+// unknown type is refused.
+func TestModuleTypes(t *testing.T) {
+	var b strings.Builder
+	if _, err := WriteXML(&b, Options{Sections: 2, ModulesPerSection: 3, ModuleTypes: []string{"choice", "wiki"}}); err != nil {
+		t.Fatal(err)
+	}
+	types := map[string]int{}
+	for _, m := range regexp.MustCompile(`<MODTYPE>(\w+)</MODTYPE>`).FindAllStringSubmatch(b.String(), -1) {
+		types[m[1]]++
+	}
+	want := map[string]int{"forum": 1, "label": 1, "choice": 3, "wiki": 3}
+	if !reflect.DeepEqual(types, want) {
+		t.Errorf("module types %v, want %v", types, want)
+	}
+	if _, err := WriteXML(io.Discard, Options{ModuleTypes: []string{"wikki"}}); err == nil {
+		t.Error("an unknown module type was accepted")
 	}
 }

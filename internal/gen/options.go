@@ -2,6 +2,7 @@ package gen
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -35,6 +36,11 @@ type Options struct {
 	// holds every core module, every resource type and every assignment type.
 	// Default 3.
 	ModulesPerSection int
+	// ModuleTypes, when set, keeps only these 1.x module types (e.g.
+	// "forum", "resource") in the numbered sections' cycle, in its order:
+	// a course of one module family. Section 0 keeps its news forum and
+	// label. Default: every type.
+	ModuleTypes []string
 	// Users is the number of students; a teacher, the admin and a deleted
 	// user are added. Default 8.
 	Users int
@@ -185,6 +191,11 @@ const leanBelow = 100_000
 // withDefaults returns o with every zero field set to its default, and
 // checks the values.
 func (o Options) withDefaults() (Options, error) {
+	for _, t := range o.ModuleTypes {
+		if !slices.ContainsFunc(kindCycle, func(k kind) bool { return k.typ == t }) {
+			return o, fmt.Errorf("gen: module type %q is not one the generator writes", t)
+		}
+	}
 	if o.Version == "" {
 		o.Version = "1.9"
 	}

@@ -23,6 +23,27 @@ var kindCycle = []kind{
 	{"label", ""}, {"forum", "social"}, {"quiz", ""}, {"forum", "eachuser"}, {"forum", "single"},
 }
 
+// kindsOf returns kindCycle with only the given module types (all when
+// types is empty; withDefaults rejects a type not in the cycle).
+func kindsOf(types []string) []kind {
+	if len(types) == 0 {
+		return kindCycle
+	}
+	var out []kind
+	for _, k := range kindCycle {
+		for _, t := range types {
+			if k.typ == t {
+				out = append(out, k)
+				break
+			}
+		}
+	}
+	if len(out) == 0 {
+		return kindCycle
+	}
+	return out
+}
+
 // moduleTypes is every module type with backup support on the simulated
 // site, in INFO/DETAILS and MODULES order. exercise is installed but never
 // selected (it is disabled by default in 1.9).
@@ -214,16 +235,17 @@ func newPlan(o Options, e era) *plan {
 	if !o.lean {
 		p.sections[0] = append(p.sections[0], newMod(kind{"label", ""}, 0))
 	}
+	cycle := kindsOf(o.ModuleTypes)
 	k := 0
 	for s := 1; s <= o.Sections; s++ {
 		for j := 0; j < o.ModulesPerSection; j++ {
-			p.sections[s] = append(p.sections[s], newMod(kindCycle[k%len(kindCycle)], s))
+			p.sections[s] = append(p.sections[s], newMod(cycle[k%len(cycle)], s))
 			k++
 		}
 	}
 	// orphaned sections (above NUMSECTIONS) keep one activity each
 	for s := o.Sections + 1; s < len(p.sections); s++ {
-		p.sections[s] = append(p.sections[s], newMod(kindCycle[k%len(kindCycle)], s))
+		p.sections[s] = append(p.sections[s], newMod(cycle[k%len(cycle)], s))
 		k++
 	}
 
