@@ -383,6 +383,12 @@ func (c *conv) fixFile(name string) error {
 
 // fixTokens applies fixToken to every module token of s.
 func (c *conv) fixTokens(where, s string) string {
+	return replaceModTokens(s, func(t modToken) string { return c.fixToken(where, t) })
+}
+
+// replaceModTokens returns s with each module token replaced by what fn
+// returns for it.
+func replaceModTokens(s string, fn func(modToken) string) string {
 	toks := findModTokens(s)
 	if len(toks) == 0 {
 		return s
@@ -391,7 +397,7 @@ func (c *conv) fixTokens(where, s string) string {
 	last := 0
 	for _, t := range toks {
 		b.WriteString(s[last:t.start])
-		b.WriteString(c.fixToken(where, t))
+		b.WriteString(fn(t))
 		last = t.end
 	}
 	b.WriteString(s[last:])

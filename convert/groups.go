@@ -420,32 +420,21 @@ func (p *groupsPart) uniqueNames() {
 // the old site that 1.x encoded, so no raw token reaches the restored
 // course.
 func (c *conv) oldSiteLinks(where, s string) string {
-	toks := findModTokens(s)
-	if len(toks) == 0 {
-		return s
-	}
-	var b strings.Builder
-	last := 0
-	for _, t := range toks {
-		b.WriteString(s[last:t.start])
-		last = t.end
+	return replaceModTokens(s, func(t modToken) string {
 		orig := s[t.start:t.end]
 		c.audit.Wrote(KindLinks, -1)
 		c.audit.Explain(KindLinks, 1)
 		u, ok := oldSiteURL(t)
 		if !ok {
-			b.WriteString(orig)
 			c.report(report.Finding{Code: CodeLinkOldSite, Severity: report.Warning, Entry: where,
 				Message: fmt.Sprintf("link token %s is not known and restore does not decode this text: left as it is", orig)})
-			continue
+			return orig
 		}
 		abs := c.oldWWWRoot() + u
-		b.WriteString(abs)
 		c.report(report.Finding{Code: CodeLinkOldSite, Severity: report.Info, Entry: where,
 			Message: fmt.Sprintf("link %s is in a text restore does not decode: written as the link to the old site it was in 1.x, %s", orig, abs)})
-	}
-	b.WriteString(s[last:])
-	return b.String()
+		return abs
+	})
 }
 
 // tokenURLs are the 1.x URL forms of the tokens not built by the general
