@@ -108,7 +108,7 @@ func (b *Batch) Run(ctx context.Context, inputs []Input) (*Summary, error) {
 	}
 	inputs = b.Shard.Filter(inputs)
 
-	r := &runner{Batch: b, obs: obs, open: open}
+	r := &runner{Batch: b, obs: obs, open: open, cores: coresPerJob(runtime.GOMAXPROCS(0), jobs, len(inputs))}
 	if err := r.setup(); err != nil {
 		return nil, err
 	}
@@ -229,12 +229,19 @@ func rank(s report.Severity) int {
 }
 
 // runner is the state of one Run.
+// coresPerJob shares procs cores among the jobs that run at once: jobs,
+// or fewer when there are fewer inputs. Every job gets one at least.
+func coresPerJob(procs, jobs, inputs int) int {
+	return max(1, procs/max(1, min(jobs, inputs)))
+}
+
 type runner struct {
 	*Batch
 	obs     Observer
 	open    Opener
 	tmpRoot string // job scratch folders and temporary outputs
 	jrn     *journal
+	cores   int // cores per job (Env.Cores)
 
 	mu      sync.Mutex
 	dirs    map[string]bool   // output folders to fsync at the end
@@ -453,7 +460,7 @@ func (r *runner) job(ctx context.Context, in Input, slot int) (res *Result, coun
 			return fail(current, fmt.Errorf("stage %s needs a %s backup, but this one is %s; pipeline %s cannot process it", current, want, kind, r.Plan.Pipeline.Name))
 		}
 		r.obs.JobStage(in, current)
-		env := stages.Env{Scratch: scratch, Report: report.Scoped(rep, current, in.Path, "")}
+		env := stages.Env{Scratch: scratch, Report: report.Scoped(rep, current, in.Path, ""), Cores: r.cores}
 		if r.ReportDir != "" && !r.DryRun {
 			env.ReportDir = filepath.Join(r.ReportDir, filepath.FromSlash(in.Dir))
 		}

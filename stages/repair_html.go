@@ -39,8 +39,8 @@ and entities rebuilt), html.low-confidence, html.oversize.`,
 				Doc: "What to do with a field that looks damaged but scores below min-confidence: report it and keep it, or fail the archive."},
 			{Name: "max-field", Type: Int, Default: repair.DefaultMaxField, Min: 1024, Max: 1 << 30,
 				Doc: "The largest field (bytes) looked at; longer fields pass through untouched and are reported. Bounds memory."},
-			{Name: "parallel", Type: Bool, Default: false,
-				Doc: "Rebuild fields on a second core as well (same output and findings): about 1.3–1.5× faster on a heavily damaged moodle.xml, slower on a lightly damaged one. For one big archive on an idle machine; a batch already keeps the cores busy with --jobs."},
+			{Name: "parallel", Type: Enum, Default: "auto", Values: []string{"auto", "always", "never"},
+				Doc: "Rebuild fields on a second core as well (same output and findings; about 1.5× faster on a heavily damaged moodle.xml). auto: when the job has a core to spare (fewer jobs than cores) and moodle.xml is 16 MB or more."},
 		},
 		Input:  backup.Moodle1,
 		Output: KindAny,
@@ -49,7 +49,7 @@ and entities rebuilt), html.low-confidence, html.oversize.`,
 				min:      opts["min-confidence"].(float64),
 				fail:     opts["on-doubt"].(string) == "fail",
 				maxField: opts["max-field"].(int),
-				parallel: opts["parallel"].(bool),
+				parallel: opts["parallel"].(string),
 			}, nil
 		},
 	}
@@ -59,7 +59,7 @@ type repairHTMLStage struct {
 	min      float64
 	fail     bool
 	maxField int
-	parallel bool
+	parallel string // auto, always, never
 }
 
 func (s *repairHTMLStage) Apply(ctx context.Context, b *backup.Backup, env Env) (*backup.Backup, error) {
@@ -76,6 +76,7 @@ func (s *repairHTMLStage) Apply(ctx context.Context, b *backup.Backup, env Env) 
 	sink := newPassSink(env.Report, e.Name)
 	prev := e
 	what := "repair-html " + b.Path + ":" + prev.Name
+	parallel := useSecondCore(s.parallel, env.Cores, e.Size)
 	b.SetEntry(e.Replace(-1, func() (io.ReadCloser, error) {
 		rc, err := prev.Open()
 		if err != nil {
@@ -86,7 +87,7 @@ func (s *repairHTMLStage) Apply(ctx context.Context, b *backup.Backup, env Env) 
 			HTMLOptions: repair.HTMLOptions{MinConfidence: s.min},
 			MaxField:    s.maxField,
 			Report:      pass,
-			Parallel:    s.parallel,
+			Parallel:    parallel,
 		})
 		var r io.Reader = h
 		if s.fail {
@@ -114,6 +115,22 @@ func (g *doubtGate) Read(p []byte) (int, error) {
 		}
 	}
 	return n, err
+}
+
+// parallelMin is the size of moodle.xml from which parallel: auto uses a
+// second core (smaller ones are done before it pays).
+const parallelMin = 16 << 20
+
+// useSecondCore decides the parallel option for a job with cores cores
+// and a moodle.xml of size bytes (-1: unknown, taken as big).
+func useSecondCore(mode string, cores int, size int64) bool {
+	switch mode {
+	case "always":
+		return true
+	case "auto":
+		return cores >= 2 && (size < 0 || size >= parallelMin)
+	}
+	return false
 }
 
 // closeBoth closes a and then b (a filter before its source).

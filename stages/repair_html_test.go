@@ -26,7 +26,7 @@ const damagedCourse = `<?xml version="1.0" encoding="UTF-8"?>
 `
 
 func TestRepairHTMLStage(t *testing.T) {
-	for _, opts := range []map[string]any{nil, {"parallel": true}} {
+	for _, opts := range []map[string]any{nil, {"parallel": "always"}, {"parallel": "never"}} {
 		testRepairHTMLStage(t, opts)
 	}
 }
@@ -90,5 +90,26 @@ func TestRepairHTMLStageNeeds1x(t *testing.T) {
 	b := textBackup(backup.Moodle2, "", "<moodle_backup/>")
 	if _, err := newStage(t, "repair-html", nil).Apply(context.Background(), b, Env{}); err == nil {
 		t.Error("a 2.x backup was accepted")
+	}
+}
+
+func TestUseSecondCore(t *testing.T) {
+	for _, tc := range []struct {
+		mode  string
+		cores int
+		size  int64
+		want  bool
+	}{
+		{"auto", 2, 64 << 20, true},
+		{"auto", 2, -1, true},
+		{"auto", 2, 1 << 20, false}, // done before a second core pays
+		{"auto", 1, 64 << 20, false},
+		{"auto", 0, 64 << 20, false},
+		{"always", 1, 10, true},
+		{"never", 8, 1 << 30, false},
+	} {
+		if got := useSecondCore(tc.mode, tc.cores, tc.size); got != tc.want {
+			t.Errorf("useSecondCore(%q, %d, %d) = %v, want %v", tc.mode, tc.cores, tc.size, got, tc.want)
+		}
 	}
 }

@@ -25,6 +25,10 @@ type Env struct {
 	// ReportDir, when set, is where a stage may save side files for the user
 	// (e.g. the XML of a skipped module).
 	ReportDir string
+	// Cores is how many cores this job may keep busy (0 means 1): the
+	// machine's, shared among the jobs that run at once. A stage may work
+	// on a second core when it has one to itself.
+	Cores int
 	// Output is where a terminal stage (write) writes the archive it
 	// produces: a temporary file the runner moves into place only when the
 	// whole job succeeded, or a discarding writer in a dry run. Nil when the
