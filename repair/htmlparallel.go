@@ -9,8 +9,7 @@ import (
 // input, hands each piece on to the HTMLReader, and runs a filter of its
 // own over the same bytes: both see the same fields in the same order.
 // The worker rebuilds every second group of parGroup fields ahead of the
-// reader; the reader
-// rebuilds the others and any the worker has not started when the reader
+// reader; the reader rebuilds the others and any the worker has not started when the reader
 // gets there, so neither waits for the other except for a field the worker
 // is in the middle of. Output and findings are exactly those of one core.
 type htmlPar struct {
@@ -143,6 +142,14 @@ func (w *parWorker) run() {
 	for {
 		_, err := w.f.Read(buf)
 		if err != nil {
+			// The filter gave up (a markup too long, ...): the reader's
+			// filter will say so when it gets there; hand it the rest of
+			// the input meanwhile, whatever it holds.
+			for w.err == nil {
+				if _, err := w.Read(buf); err == io.ErrClosedPipe {
+					return
+				}
+			}
 			return
 		}
 		select {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strings"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -104,5 +105,26 @@ func TestParallelSourceError(t *testing.T) {
 		if err != boom {
 			t.Errorf("parallel=%v: err = %v, want %v", parallel, err, boom)
 		}
+	}
+}
+
+// TestParallelFilterError: a markup longer than the filter takes fails the
+// stream at the same place, with the same error, on two cores as on one.
+func TestParallelFilterError(t *testing.T) {
+	doc, _ := io.ReadAll(newDocReader(2<<20, 100))
+	i := bytes.Index(doc[len(doc)/2:], []byte("<MESSAGE>")) + len(doc)/2
+	bad := append(append(append([]byte(nil), doc[:i]...), "<MESSAGE x=\""+strings.Repeat("y", maxMarkup+10)+"\">"...), doc[i:]...)
+	var outs [2][]byte
+	var errs [2]error
+	for k, parallel := range []bool{false, true} {
+		h := NewHTMLReader(bytes.NewReader(bad), HTMLStreamOptions{Parallel: parallel})
+		outs[k], errs[k] = io.ReadAll(h)
+		h.Close()
+	}
+	if errs[0] == nil || errs[1] == nil || errs[0].Error() != errs[1].Error() {
+		t.Fatalf("errors differ or are missing:\n one: %v\n two: %v", errs[0], errs[1])
+	}
+	if !bytes.Equal(outs[0], outs[1]) {
+		t.Errorf("output before the error differs: %d bytes on one core, %d on two", len(outs[0]), len(outs[1]))
 	}
 }
