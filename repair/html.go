@@ -208,7 +208,7 @@ type rebuilder struct {
 	attrPos  int
 	attrName string
 	attrKind valueKind
-	wordSeen map[string]bool // wordElsewhere's answers for this field
+	wordSeen map[string][2]int // searchWords' answers for this field
 	// d[pendFrom:pendTo] is verbatim text not yet copied to out (see
 	// text); whatever reads or writes out flushes it first.
 	pendFrom, pendTo int
@@ -1101,7 +1101,8 @@ const maxInlineSearch = 4096
 
 // findInlineStart searches the text rebuilt since the last block tag (and
 // after the innermost open element) for where the inline element name
-// started: the right-most occurrence at a word boundary, else the
+// started: of the occurrences at a word boundary, the one startScore rates
+// best, less a cost per word from the end tag (nearer wins a tie); else the
 // right-most occurrence at all (with doubt).
 func (r *rebuilder) findInlineStart(name string) (outPos, inPos int, ok bool) {
 	r.flush()
@@ -1109,8 +1110,15 @@ func (r *rebuilder) findInlineStart(name string) (outPos, inPos int, ok bool) {
 	if n := len(r.stack); n > 0 && r.stack[n-1].outPos > floor {
 		floor = r.stack[n-1].outPos
 	}
-	bestOut, bestIn := -1, -1
+	best := startCand{out: -1, score: math.Inf(-1)} // the best whose score is known
+	// Candidates whose word is no frequent one and whose content is no
+	// word the field knows score 0, or -1.5 if the field holds the word
+	// itself: that search is left for the end, for the few that may win.
+	var pend [maxStartLooks]startCand
+	npend := 0
 	anyOut, anyIn := -1, -1
+	words := 0 // words passed since the end tag, for the distance cost
+	looks := 0 // candidates for which the field was searched
 	for k := len(r.segs) - 1; k >= 0; k-- {
 		s := r.segs[k]
 		if s.out+s.n <= floor || len(r.out)-(s.out+s.n) > maxInlineSearch {
@@ -1122,6 +1130,10 @@ func (r *rebuilder) findInlineStart(name string) (outPos, inPos int, ok bool) {
 			if p < 0 {
 				break
 			}
+			words += bytes.Count(txt[p:e], []byte{' '})
+			if maxStartScore-startDistanceCost*float64(words) <= best.score {
+				goto found // nothing further back can beat the best
+			}
 			e = p
 			op := s.out + p
 			if op < floor || op+len(name) >= len(r.out) {
@@ -1131,18 +1143,25 @@ func (r *rebuilder) findInlineStart(name string) (outPos, inPos int, ok bool) {
 				continue // content does not start with a space
 			}
 			if op == 0 || boundaryByte(r.out[op-1]) {
-				// Take the right-most start unless it breaks a known word
-				// ("be", "it's") that would not be a word without the
-				// tag name.
-				in := s.in + p
-				word := strings.ToLower(r.wordAt(op, in))
-				known := func(w string, at int) bool { return commonWords[w] || r.wordElsewhere(w, at) }
-				veto := known(word, in) && !known(word[len(name):], in+len(name))
-				if !veto {
-					return op, s.in + p, true
+				c := startCand{out: op, in: s.in + p, order: looks}
+				cost := startDistanceCost * float64(words)
+				raw, st := r.startScore(name, op, c.in, best.score+cost, looks < maxStartLooks)
+				looks++
+				c.raw, c.score = raw, raw-cost
+				switch st {
+				case startBeaten:
+					continue
+				case startPending:
+					c.word = r.wordAt(op, c.in)
+					pend[npend] = c
+					npend++
+					continue
 				}
-				if bestOut < 0 {
-					bestOut, bestIn = op, s.in+p
+				if c.score > best.score {
+					best = c
+				}
+				if raw >= 1 {
+					goto found // the content is a word, the text is none
 				}
 				continue
 			}
@@ -1151,9 +1170,36 @@ func (r *rebuilder) findInlineStart(name string) (outPos, inPos int, ok bool) {
 			}
 		}
 	}
-	if bestOut >= 0 {
-		r.addDoubt(0.3, "inline start breaks a word ", name, bestIn)
-		return bestOut, bestIn, true
+found:
+	// A pending candidate that would win is looked up; if the field
+	// holds its word, it drops and the next may win.
+	for {
+		k := -1
+		for i := range npend {
+			if c := pend[i]; c.out >= 0 && c.beats(best) && (k < 0 || c.beats(pend[k])) {
+				k = i
+			}
+		}
+		if k < 0 {
+			break
+		}
+		c := &pend[k]
+		lw := strings.ToLower(c.word)
+		fp, _ := r.searchWords(lw, len(name), true, false)
+		if elsewhere(fp, c.in) {
+			c.raw -= 1.5
+			c.score -= 1.5
+		}
+		if c.beats(best) {
+			best = *c
+		}
+		c.out = -1
+	}
+	if best.out >= 0 {
+		if best.raw < 0.5 {
+			r.addDoubt(0.3, "inline start breaks a word ", name, best.in)
+		}
+		return best.out, best.in, true
 	}
 	if anyOut >= 0 {
 		r.addDoubt(0.5, "inline start inside a word ", name, anyIn)
@@ -1162,45 +1208,163 @@ func (r *rebuilder) findInlineStart(name string) (outPos, inPos int, ok bool) {
 	return 0, 0, false
 }
 
-// wordElsewhere reports whether w occurs in the field as a whole word at
-// least twice (once is the candidate itself), lower-cased comparison
-// aside: a word the text uses elsewhere is a real word. at is where w may
-// be found in d (the candidate's place), looked at before the search.
-func (r *rebuilder) wordElsewhere(w string, at int) bool {
-	if len(w) < 2 {
-		return false
-	}
-	if e := at + len(w); at >= 0 && e <= len(r.d) && r.d[at:e] == w &&
-		(at == 0 || !isAlpha(r.d[at-1])) && (e == len(r.d) || !isAlpha(r.d[e])) {
-		return true // the search would stop here, or before
-	}
-	// Each word is searched once per field (many inline tags would
-	// search the whole field each).
-	if found, ok := r.wordSeen[w]; ok {
-		return found
-	}
-	found := r.searchWord(w)
-	if r.wordSeen == nil {
-		r.wordSeen = map[string]bool{}
-	}
-	r.wordSeen[w] = found
-	return found
+// startCand is a candidate start of an inline element: out[out:] (from
+// d[in:]), the word there, its score without and with the distance cost,
+// and its order from the end tag back.
+type startCand struct {
+	out, in    int
+	word       string
+	raw, score float64
+	order      int
 }
 
-// searchWord reports whether w occurs in d as a whole word.
-func (r *rebuilder) searchWord(w string) bool {
+// beats reports whether c is a better start than b: a higher score, or as
+// high and nearer the end tag.
+func (c startCand) beats(b startCand) bool {
+	return b.out < 0 || c.score > b.score || c.score == b.score && c.order < b.order
+}
+
+// What startScore knows of its score.
+const (
+	startKnown   = iota // the score is known
+	startBeaten         // the score cannot beat the best: not worked out
+	startPending        // the score is 0, or 1.5 less if the field holds the word
+)
+
+// maxStartScore is the highest startScore; startDistanceCost is what each
+// word between a candidate start and the end tag costs (inline elements
+// hold a few words more often than many).
+const maxStartScore, startDistanceCost = 3, 0.2
+
+// maxStartLooks is how many candidate starts, nearest first, are looked up
+// in the rest of the field; further ones are rated on their shape and the
+// frequent words only (fields with many inline tags stay linear).
+const maxStartLooks = 6
+
+// startScore rates the word at out[op] (from d[in]) as the place where the
+// inline element name started: the text there is name glued to the first
+// word of the content. The word with the name taken off should be a word
+// ("bmarks": marks), and the word as it stands should not ("ball": a word
+// the text may hold, not <b>all). Signals that hold in any language come
+// first: a content word that starts with a capital, a digit or a
+// non-ASCII letter after a lower-case name ("bForum", "b1109", "bÄrger"), a
+// doubled first letter ("bbottom"); then the field itself (is the word, or
+// the rest, written elsewhere in it) and the short list of frequent English
+// words.
+//
+// The field is searched only where it may change the choice: when the
+// score cannot exceed beat, the state is startBeaten; when only the search
+// for the word itself is left, startPending.
+func (r *rebuilder) startScore(name string, op, in int, beat float64, search bool) (score float64, state int) {
+	word := r.wordAt(op, in)
+	rest := word[len(name):]
+	sc := 0.0
+	if rest == "" {
+		// Only a word of letters and digits is read: a content that
+		// starts with a non-ASCII letter ("bΕλληνικά") or a sign ("b-")
+		// ends it at once.
+		if e := op + len(word); e < len(r.out) && r.out[e] >= 0x80 {
+			return 2, startKnown
+		}
+		return -1, startKnown
+	}
+	c := rest[0]
+	switch {
+	case isLower(name[len(name)-1]) && (isUpper(c) || isDigit(c) || c >= 0x80):
+		sc += 2
+	case c == name[len(name)-1] && len(name) == 1:
+		sc += 1.5 // "bbottom": no word starts so
+	}
+	lw := strings.ToLower(word)
+	lr := lw[len(name):]
+	cw, cr := commonWords[lw], commonWords[lr]
+	shape := sc
+	if cw {
+		sc -= 1.5
+	}
+	if cr {
+		sc++
+	}
+	// After a shape that is no word, the start is taken whether the word
+	// is written elsewhere or not.
+	needFull := search && shape == 0 && !cw && len(lw) >= 2
+	needRest := search && !cr && len(lr) >= 2
+	if ub := sc + b2f(needRest); ub <= beat && ub < 1 {
+		return sc, startBeaten // (a score of 1 would end the search)
+	}
+	if needRest {
+		_, rp := r.searchWords(lw, len(name), false, true)
+		if elsewhere(rp, -1) {
+			sc++
+		}
+	}
+	if needFull {
+		if sc < 1 {
+			return sc, startPending
+		}
+		fp, _ := r.searchWords(lw, len(name), true, false)
+		if elsewhere(fp, in) {
+			sc -= 1.5
+		}
+	}
+	return sc, startKnown
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// elsewhere reports whether the places pl of a word (see searchWords)
+// hold one that is not self.
+func elsewhere(pl [2]int, self int) bool {
+	return pl[0] >= 0 && pl[0] != self || pl[1] >= 0 && pl[1] != self
+}
+
+// searchWords returns the first two places in d of the whole word w (when
+// full) and of w[n:] (when rest), kept in wordSeen for the field: a word
+// the text uses elsewhere is a real word.
+func (r *rebuilder) searchWords(w string, n int, full, rest bool) (fp, rp [2]int) {
+	if r.wordSeen == nil {
+		r.wordSeen = map[string][2]int{}
+	}
+	haveFull, haveRest := false, false
+	if full {
+		fp, haveFull = r.wordSeen[w]
+	}
+	if rest {
+		rp, haveRest = r.wordSeen[w[n:]]
+	}
+	if full && !haveFull {
+		fp = r.searchWord(w)
+		r.wordSeen[w] = fp
+	}
+	if rest && !haveRest {
+		rp = r.searchWord(w[n:])
+		r.wordSeen[w[n:]] = rp
+	}
+	return fp, rp
+}
+
+// searchWord returns the first two places of w in d as a whole word (-1:
+// none).
+func (r *rebuilder) searchWord(w string) [2]int {
+	pl := [2]int{-1, -1}
 	n := 0
 	for i := 0; ; {
 		k := strings.Index(r.d[i:], w)
 		if k < 0 {
-			return false
+			return pl
 		}
 		p := i + k
 		e := p + len(w)
 		if (p == 0 || !isAlpha(r.d[p-1])) && (e == len(r.d) || !isAlpha(r.d[e])) {
+			pl[n] = p
 			n++
-			if n >= 1 {
-				return true
+			if n == 2 {
+				return pl
 			}
 		}
 		i = p + 1
