@@ -1239,7 +1239,7 @@ const maxStartScore, startDistanceCost = 3, 0.2
 // maxStartLooks is how many candidate starts, nearest first, are looked up
 // in the rest of the field; further ones are rated on their shape and the
 // frequent words only (fields with many inline tags stay linear).
-const maxStartLooks = 6
+const maxStartLooks = 2
 
 // startScore rates the word at out[op] (from d[in]) as the place where the
 // inline element name started: the text there is name glued to the first
@@ -1293,7 +1293,8 @@ func (r *rebuilder) startScore(name string, op, in int, beat float64, search boo
 		return sc, startBeaten // (a score of 1 would end the search)
 	}
 	if needRest {
-		_, rp := r.searchWords(lw, len(name), false, true)
+		// Both words are found in one pass when both are asked.
+		_, rp := r.searchWords(lw, len(name), needFull, true)
 		if elsewhere(rp, -1) {
 			sc++
 		}
@@ -1325,7 +1326,8 @@ func elsewhere(pl [2]int, self int) bool {
 
 // searchWords returns the first two places in d of the whole word w (when
 // full) and of w[n:] (when rest), kept in wordSeen for the field: a word
-// the text uses elsewhere is a real word.
+// the text uses elsewhere is a real word. Both are found in one pass over
+// the field when neither is known yet.
 func (r *rebuilder) searchWords(w string, n int, full, rest bool) (fp, rp [2]int) {
 	if r.wordSeen == nil {
 		r.wordSeen = map[string][2]int{}
@@ -1337,15 +1339,50 @@ func (r *rebuilder) searchWords(w string, n int, full, rest bool) (fp, rp [2]int
 	if rest {
 		rp, haveRest = r.wordSeen[w[n:]]
 	}
-	if full && !haveFull {
+	switch {
+	case full && !haveFull && rest && !haveRest:
+		fp, rp = r.searchPair(w, n)
+		r.wordSeen[w], r.wordSeen[w[n:]] = fp, rp
+	case full && !haveFull:
 		fp = r.searchWord(w)
 		r.wordSeen[w] = fp
-	}
-	if rest && !haveRest {
+	case rest && !haveRest:
 		rp = r.searchWord(w[n:])
 		r.wordSeen[w[n:]] = rp
 	}
 	return fp, rp
+}
+
+// searchPair is searchWord of w and of w[n:] in one pass: each place of
+// w[n:] is a whole word, the end of w, or neither.
+func (r *rebuilder) searchPair(w string, n int) (full, rest [2]int) {
+	d, tail, head := r.d, w[n:], w[:n]
+	full, rest = [2]int{-1, -1}, [2]int{-1, -1}
+	nf, nr := 0, 0
+	for i := 0; nf < 2 || nr < 2; {
+		k := strings.Index(d[i:], tail)
+		if k < 0 {
+			break
+		}
+		p := i + k
+		i = p + 1
+		if e := p + len(tail); e < len(d) && isAlpha(d[e]) {
+			continue
+		}
+		switch {
+		case p == 0 || !isAlpha(d[p-1]):
+			if nr < 2 {
+				rest[nr] = p
+				nr++
+			}
+		case p >= n && d[p-n:p] == head && (p == n || !isAlpha(d[p-n-1])):
+			if nf < 2 {
+				full[nf] = p - n
+				nf++
+			}
+		}
+	}
+	return full, rest
 }
 
 // searchWord returns the first two places of w in d as a whole word (-1:
